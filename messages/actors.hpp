@@ -1,0 +1,110 @@
+#pragma once
+
+// The whole system's wiring in one file: every actor's typed interface,
+// then the type-ID block. Each handler is one line with a comment above it.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/fwd.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/type_id.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "messages/atoms.hpp"
+#include "messages/messages.hpp"
+
+namespace telclaude {
+
+/// Owns the SQLite connection (detached thread).
+using store_actor = caf::typed_actor<
+  // Stores updates durably in one transaction; replies how many were new.
+  caf::replies_to<atom::inbox_add, std::vector<stored_update>,
+                  std::int64_t>::with<std::uint64_t>,
+  // Marks an update answered: a restart will not process it again.
+  caf::reacts_to<atom::inbox_done, std::int64_t>,
+  // Returns the updates received but not yet answered, oldest first.
+  caf::replies_to<atom::inbox_pend>::with<std::vector<stored_update>>,
+  // Returns the getUpdates offset to continue from.
+  caf::replies_to<atom::offset>::with<std::int64_t>,
+  // Returns a conversation's record (an empty one when unknown).
+  caf::replies_to<atom::sess_get, std::string>::with<session_record>,
+  // Saves a conversation's record.
+  caf::reacts_to<atom::sess_put, session_record>,
+  // Forgets a conversation's agent session: the next turn starts fresh.
+  caf::reacts_to<atom::sess_reset, std::string>>;
+
+/// Everything sent to Telegram (detached thread: blocking HTTP).
+using outbox_actor = caf::typed_actor<
+  // Appends text the redactor released to a turn's reply.
+  caf::reacts_to<atom::reply_text, reply_target, std::string>,
+  // Ends a turn's reply: sends it (split under 4096), then marks the update
+  // answered. With `discard` set the text is dropped unsent.
+  caf::reacts_to<atom::reply_end, reply_target, bool>,
+  // Sends a fixed relay notice (never agent output); an update id other
+  // than 0 is marked answered once sent.
+  caf::reacts_to<atom::send_text, std::int64_t, std::string, std::int64_t>,
+  // Shows the typing indicator in a chat (best effort).
+  caf::reacts_to<atom::typing, std::int64_t>,
+  // Replies once everything queued so far has been handled.
+  caf::replies_to<atom::drain>::with<bool>>;
+
+/// One output stream's redaction state, between an agent and the outbox.
+using redactor_actor = caf::typed_actor<
+  // Redacts a chunk of agent output; forwards what is provably safe.
+  caf::reacts_to<atom::output, std::string>,
+  // Ends the stream: flushes the rest, then ends the reply (`discard`
+  // drops it) and quits.
+  caf::reacts_to<atom::output_end, bool>>;
+
+/// One agent process for one turn.
+using agent_run_actor = caf::typed_actor<
+  // A line the agent printed on stdout (from the reader thread).
+  caf::reacts_to<atom::line, std::string>,
+  // The agent closed its stdout.
+  caf::reacts_to<atom::eof>,
+  // The turn ran out of time: interrupt the agent.
+  caf::reacts_to<atom::timeout>,
+  // The interrupt did not end it: kill the agent.
+  caf::reacts_to<atom::kill>>;
+
+/// One conversation's state machine and queue.
+using chat_session_actor = caf::typed_actor<
+  // A message for this conversation; handled strictly in arrival order.
+  caf::reacts_to<chat_message>,
+  // The agent of turn N reported its session id.
+  caf::reacts_to<atom::started, std::uint64_t, std::string>,
+  // The agent of turn N ended.
+  caf::reacts_to<atom::finished, std::uint64_t, run_outcome>,
+  // Refreshes the typing indicator while a turn runs.
+  caf::reacts_to<atom::typing>,
+  // Asks an idle session to end; replies true (and quits) when it had
+  // nothing queued or running.
+  caf::replies_to<atom::expire>::with<bool>>;
+
+/// Chat id → chat_session; spawns on demand, expires idle sessions.
+using router_actor = caf::typed_actor<
+  // Routes one update to its conversation.
+  caf::reacts_to<chat_message>,
+  // Ends sessions idle for longer than the configured time.
+  caf::reacts_to<atom::sweep>,
+  // Returns how many chat_session actors are alive.
+  caf::replies_to<atom::count>::with<std::uint64_t>>;
+
+/// The getUpdates long poll (detached thread: blocking HTTP).
+using poller_actor = caf::typed_actor<
+  // Runs one poll; re-arms itself.
+  caf::reacts_to<atom::poll>>;
+
+} // namespace telclaude
+
+CAF_BEGIN_TYPE_ID_BLOCK(telclaude, caf::first_custom_type_id)
+  CAF_ADD_TYPE_ID(telclaude, (telclaude::chat_message))
+  CAF_ADD_TYPE_ID(telclaude, (telclaude::stored_update))
+  CAF_ADD_TYPE_ID(telclaude, (std::vector<telclaude::stored_update>))
+  CAF_ADD_TYPE_ID(telclaude, (telclaude::session_record))
+  CAF_ADD_TYPE_ID(telclaude, (telclaude::reply_target))
+  CAF_ADD_TYPE_ID(telclaude, (telclaude::run_outcome))
+  CAF_ADD_TYPE_ID(telclaude, (std::vector<std::string>))
+CAF_END_TYPE_ID_BLOCK(telclaude)

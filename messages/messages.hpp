@@ -1,0 +1,98 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/meta/type_name.hpp>
+
+namespace telclaude {
+
+/// One update from Telegram as the relay routes it.
+struct chat_message {
+  std::int64_t update_id = 0;
+  std::int64_t chat_id = 0;
+  /// "private", "group", "supergroup" or "channel".
+  std::string chat_type;
+  std::int64_t user_id = 0;
+  std::string username;
+  std::int64_t message_id = 0;
+  std::string text;
+  /// True when the message carries text; photos, stickers and the like
+  /// arrive with this false and get a "not supported yet" reply.
+  bool has_text = false;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, chat_message& x) {
+  return f(caf::meta::type_name("telclaude::chat_message"), x.update_id,
+           x.chat_id, x.chat_type, x.user_id, x.username, x.message_id,
+           x.text, x.has_text);
+}
+
+/// An update as the inbox stores it: its id and the raw JSON received.
+struct stored_update {
+  std::int64_t update_id = 0;
+  std::int64_t chat_id = 0;
+  std::string payload;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, stored_update& x) {
+  return f(caf::meta::type_name("telclaude::stored_update"), x.update_id,
+           x.chat_id, x.payload);
+}
+
+/// A conversation's persistent state: which agent session it resumes.
+struct session_record {
+  std::string key;
+  std::int64_t chat_id = 0;
+  /// Empty when the next turn starts a fresh conversation.
+  std::string agent_session_id;
+  /// Unix milliseconds of the last finished turn; 0 when never used.
+  std::int64_t last_activity_ms = 0;
+  std::int32_t turns = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, session_record& x) {
+  return f(caf::meta::type_name("telclaude::session_record"), x.key,
+           x.chat_id, x.agent_session_id, x.last_activity_ms, x.turns);
+}
+
+/// Where the text of one turn goes: the chat, the message it answers, the
+/// inbox entry it completes, and the turn's number within the relay.
+struct reply_target {
+  std::int64_t chat_id = 0;
+  std::int64_t reply_to_message_id = 0;
+  std::int64_t update_id = 0;
+  std::uint64_t turn = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, reply_target& x) {
+  return f(caf::meta::type_name("telclaude::reply_target"), x.chat_id,
+           x.reply_to_message_id, x.update_id, x.turn);
+}
+
+/// How one agent run ended, as the chat session hears it. Carries no
+/// agent text: that only travels the data plane, through the redactor.
+struct run_outcome {
+  std::string agent_session_id;
+  bool ok = false;
+  /// The resume id was unknown to the agent ("No conversation found").
+  bool stale_session = false;
+  bool timed_out = false;
+  double cost_usd = 0;
+  std::int32_t num_turns = 0;
+  std::int64_t duration_ms = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, run_outcome& x) {
+  return f(caf::meta::type_name("telclaude::run_outcome"),
+           x.agent_session_id, x.ok, x.stale_session, x.timed_out,
+           x.cost_usd, x.num_turns, x.duration_ms);
+}
+
+} // namespace telclaude
