@@ -1,0 +1,88 @@
+#include "sandbox/bwrap.hpp"
+
+#include "core/error.hpp"
+
+#include <csignal>
+#include <filesystem>
+#include <system_error>
+
+namespace telclaude::sandbox {
+
+namespace fs = std::filesystem;
+
+std::vector<std::string> system_read_only_paths() {
+  std::vector<std::string> out;
+  for (const char* path : {"/usr", "/bin", "/lib", "/lib64", "/sbin", "/etc"}) {
+    std::error_code ec;
+    if (fs::exists(fs::symlink_status(path, ec)))
+      out.emplace_back(path);
+  }
+  return out;
+}
+
+std::string resolve_command(std::string_view command,
+                            std::string_view path_list) {
+  auto found = agent::find_executable(command, path_list);
+  std::error_code ec;
+  fs::path real;
+  if (found)
+    real = fs::canonical(*found, ec);
+  if (!found || ec)
+    throw user_error("agent.not_found",
+                     "agent.command '" + std::string{command}
+                       + "' is not an executable file or a program on "
+                         "PATH; install it or set agent.command to its "
+                         "full path");
+  return real.string();
+}
+
+std::vector<std::string> build_bwrap_args(
+  const policy& p, const std::vector<std::string>& inner_argv) {
+  std::vector<std::string> args{"bwrap",         "--unshare-all",
+                                "--die-with-parent", "--cap-drop", "ALL"};
+  if (p.share_net)
+    args.emplace_back("--share-net");
+  auto add = [&args](std::initializer_list<std::string_view> items) {
+    for (auto item : items)
+      args.emplace_back(item);
+  };
+  for (const auto& path : p.read_only_paths) {
+    std::error_code ec;
+    if (fs::is_symlink(path, ec))
+      add({"--symlink", fs::read_symlink(path, ec).string(), path});
+    else
+      add({"--ro-bind", path, path});
+  }
+  add({"--proc", "/proc", "--dev", "/dev"});
+  if (p.tmp.empty())
+    add({"--tmpfs", "/tmp"});
+  else
+    add({"--bind", p.tmp, "/tmp"});
+  if (!p.home.empty())
+    add({"--bind", p.home, p.home});
+  if (!p.workdir.empty())
+    add({p.workdir_writable ? "--bind" : "--ro-bind", p.workdir, p.workdir});
+  args.emplace_back("--clearenv");
+  for (const auto& entry : p.env) {
+    auto equals = entry.find('=');
+    if (equals == std::string::npos)
+      continue;
+    add({"--setenv", std::string_view{entry}.substr(0, equals),
+         std::string_view{entry}.substr(equals + 1)});
+  }
+  add({"--chdir", p.workdir.empty() ? std::string_view{"/"} : p.workdir});
+  args.emplace_back("--");
+  args.insert(args.end(), inner_argv.begin(), inner_argv.end());
+  return args;
+}
+
+agent::spawn_options sandboxed_spawn(
+  const policy& p, const std::vector<std::string>& inner_argv) {
+  agent::spawn_options options;
+  options.argv = build_bwrap_args(p, inner_argv);
+  options.env = p.env;
+  options.ignored_signals = {SIGINT};
+  return options;
+}
+
+} // namespace telclaude::sandbox

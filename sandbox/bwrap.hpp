@@ -1,0 +1,57 @@
+#pragma once
+
+#include "agent/child_process.hpp"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace telclaude::sandbox {
+
+/// What the sandboxed process sees. Host paths are mounted at the same path
+/// inside, so the paths the agent reports (cwd, transcripts) are the
+/// relay's too.
+struct policy {
+  /// The agent's working directory; empty: none is mounted, cwd is "/".
+  std::string workdir;
+  bool workdir_writable = true;
+  /// The agent's private home (writable); empty: none is mounted.
+  std::string home;
+  /// A host directory mounted (writable) at /tmp; empty: a fresh tmpfs.
+  std::string tmp;
+  /// Mounted read-only; a path that is a symlink on the host (such as /bin
+  /// on merged-/usr systems) becomes the same symlink inside.
+  std::vector<std::string> read_only_paths;
+  /// Keep the host's network namespace (the agent needs its API endpoint).
+  bool share_net = false;
+  /// The sandboxed process's whole environment, NAME=VALUE.
+  std::vector<std::string> env;
+};
+
+/// System directories that exist on this host: /usr /bin /lib /lib64
+/// /sbin /etc.
+std::vector<std::string> system_read_only_paths();
+
+/// The real path of an agent command (a path, or a name looked up in
+/// `path_list`), following symlinks: the program that runs inside, whose
+/// directory must be visible there. Throws telclaude::user_error
+/// (`agent.not_found`) when there is none.
+std::string resolve_command(std::string_view command,
+                            std::string_view path_list);
+
+/// The bwrap argv (starting with "bwrap") that runs `inner_argv` under
+/// `p`: every namespace unshared (the network kept when share_net), dies
+/// with its parent, all capabilities dropped, fresh /proc and /dev, the
+/// mounts of `p`, the environment cleared to `p.env`, cwd the workdir.
+std::vector<std::string> build_bwrap_args(
+  const policy& p, const std::vector<std::string>& inner_argv);
+
+/// How to start `inner_argv` under `p`: the bwrap argv, started with the
+/// same allowlisted environment (bwrap's own environment stays readable
+/// inside, at /proc/1/environ) and with SIGINT ignored by bwrap itself, so
+/// that an interrupt sent to the process group reaches the agent while
+/// bwrap stays to report its exit status.
+agent::spawn_options sandboxed_spawn(const policy& p,
+                                     const std::vector<std::string>& inner_argv);
+
+} // namespace telclaude::sandbox
