@@ -218,10 +218,14 @@ std::string json_node::shown() const {
   case element_type::STRING: {
     if (concealed_)
       return "a string (value not shown)";
-    auto text = value_.get_string().value_unsafe();
-    if (text.size() > max_shown_chars)
-      return simdjson::minify(value_).substr(0, max_shown_chars) + "...\"";
-    return simdjson::minify(value_);
+    auto json = simdjson::minify(value_);
+    if (json.size() <= max_shown_chars + 2)
+      return json;
+    // Cut before a UTF-8 continuation byte, never inside a character.
+    auto cut = max_shown_chars;
+    while (cut > 1 && (static_cast<unsigned char>(json[cut]) & 0xC0) == 0x80)
+      --cut;
+    return json.substr(0, cut) + "...\"";
   }
   default:
     return concealed_ ? std::string{"a number (value not shown)"}

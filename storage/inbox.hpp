@@ -21,6 +21,7 @@ struct inbox_entry {
 /// The durable queue of received updates (table `inbox`). An update is
 /// stored before its offset is acknowledged to Telegram and marked done
 /// once handled, so a crash in between replays it instead of losing it.
+/// Keeps a reference to `db`, which must outlive it and stay in place.
 class inbox {
 public:
   static constexpr std::string_view schema = R"sql(

@@ -141,3 +141,17 @@ BOOST_AUTO_TEST_CASE(array_elements_carry_their_index) {
   auto inner = in.find("list")->array()[0].array()[1].array()[1];
   BOOST_TEST(inner.path() == "section.list[0][1][1]");
 }
+
+BOOST_AUTO_TEST_CASE(long_strings_are_cut_between_characters) {
+  std::string text;
+  for (int i = 0; i < 30; ++i)
+    text += "\u00e9";  // two bytes in UTF-8
+  document doc{"{\"s\": \"" + text + "\", \"t\": \"" + std::string(40, 'a')
+               + "\"}"};
+  auto in = doc.object();
+  std::string cut = "\"";
+  for (int i = 0; i < 19; ++i)
+    cut += "\xc3\xa9";
+  BOOST_TEST(in.find("s")->shown() == cut + "...\"");
+  BOOST_TEST(in.find("t")->shown() == "\"" + std::string(40, 'a') + "\"");
+}
