@@ -1,6 +1,7 @@
 #include "sandbox/bwrap.hpp"
 
 #include "core/error.hpp"
+#include "sandbox/environment.hpp"
 
 #include <csignal>
 #include <filesystem>
@@ -18,6 +19,35 @@ std::vector<std::string> system_read_only_paths() {
       out.emplace_back(path);
   }
   return out;
+}
+
+policy agent_policy(const agent_sandbox& sandbox,
+                    const std::vector<std::string>& source_env) {
+  policy p;
+  p.workdir = sandbox.workdir;
+  p.workdir_writable = sandbox.workdir_writable;
+  fs::path state{sandbox.state_dir};
+  p.home = (state / "home").string();
+  p.tmp = (state / "tmp").string();
+  for (const auto& dir : {p.home, p.tmp}) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (!ec)
+      fs::permissions(dir, fs::perms::owner_all, ec);
+    if (ec)
+      throw user_error("sandbox.state_dir",
+                       "cannot create the agent's private directory " + dir
+                         + ": " + ec.message()
+                         + "; check the data dir's owner and permissions");
+  }
+  p.read_only_paths = system_read_only_paths();
+  if (!sandbox.program.empty())
+    p.read_only_paths.push_back(
+      fs::path{sandbox.program}.parent_path().string());
+  p.share_net = sandbox.share_net;
+  p.env = allowlisted_environment(
+    source_env, environment_options{p.home, "/tmp", sandbox.extra_env_names});
+  return p;
 }
 
 std::string resolve_command(std::string_view command,

@@ -28,6 +28,31 @@ struct policy {
   std::vector<std::string> env;
 };
 
+/// Where and how the agent runs, in the relay's terms.
+struct agent_sandbox {
+  /// The agent's working directory.
+  std::string workdir;
+  bool workdir_writable = true;
+  /// A directory of the relay's own (under its data dir) that holds the
+  /// agent's private `home/` and `tmp/`; both are created (mode 0700).
+  std::string state_dir;
+  /// The agent program's real path (resolve_command()); its directory is
+  /// mounted read-only.
+  std::string program;
+  /// Further variable names let through (environment_options).
+  std::vector<std::string> extra_env_names;
+  /// The agent needs its API endpoint, until the egress proxy exists.
+  bool share_net = true;
+};
+
+/// The policy for an agent: system directories and the program's directory
+/// read-only, the workdir, the private home and /tmp, and the allowlisted
+/// environment built from `source_env` (HOME the private home, TMPDIR
+/// /tmp). Throws telclaude::user_error (`sandbox.state_dir`) when the
+/// private directories cannot be created.
+policy agent_policy(const agent_sandbox& sandbox,
+                    const std::vector<std::string>& source_env);
+
 /// System directories that exist on this host: /usr /bin /lib /lib64
 /// /sbin /etc.
 std::vector<std::string> system_read_only_paths();
