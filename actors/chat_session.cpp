@@ -1,0 +1,96 @@
+#include "actors/chat_session.hpp"
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+namespace telclaude {
+
+namespace {
+
+using self_ptr = chat_session_actor::stateful_pointer<chat_session_state>;
+
+void arm_typing(self_ptr self) {
+  auto& st = self->state;
+  if (st.typing_armed || !st.conv->running())
+    return;
+  st.typing_armed = true;
+  self->send(st.deps.outbox, atom::typing_v, st.conv->record().chat_id);
+  self->delayed_send(self, st.deps.typing_interval, atom::typing_v);
+}
+
+void perform(self_ptr self, std::vector<chat::action> actions) {
+  auto& st = self->state;
+  for (auto& act : actions) {
+    if (auto run = std::get_if<chat::start_run>(&act)) {
+      run_request req;
+      req.turn = run->turn;
+      req.prompt = run->message.text;
+      req.resume_id = run->resume_id;
+      req.target = reply_target{run->message.chat_id,
+                                run->message.message_id,
+                                run->message.update_id, run->turn};
+      spdlog::debug("chat_session {}: turn {} for update {} ({})",
+                    st.conv->record().key, req.turn, req.target.update_id,
+                    req.resume_id.empty() ? "fresh" : "resumed");
+      st.deps.launch(req, chat_session_actor{self});
+    } else if (auto note = std::get_if<chat::send_notice>(&act)) {
+      self->send(st.deps.outbox, atom::send_text_v, note->chat_id,
+                 note->text, note->update_id);
+    } else if (auto save = std::get_if<chat::save_record>(&act)) {
+      self->send(st.deps.store, atom::sess_put_v, save->record);
+    }
+  }
+  arm_typing(self);
+}
+
+} // namespace
+
+chat_session_actor::behavior_type
+chat_session(self_ptr self, std::string key, std::int64_t chat_id,
+             session_deps deps) {
+  auto& st = self->state;
+  auto turns = deps.turns;
+  st.conv = std::make_unique<chat::conversation>(
+    key, chat_id, deps.conversation, [turns] { return ++*turns; });
+  st.deps = std::move(deps);
+  self->request(st.deps.store, caf::infinite, atom::sess_get_v, key)
+    .then(
+      [self](session_record& rec) {
+        auto& s = self->state;
+        perform(self, s.conv->on_loaded(std::move(rec), s.deps.wall->now()));
+      },
+      [self](caf::error& err) {
+        // Fail closed: without its record the conversation cannot know
+        // what it may resume. Its updates stay pending in the inbox.
+        spdlog::error("chat_session {}: cannot load its record: {}",
+                      self->state.conv->record().key,
+                      self->system().render(err));
+        self->quit(err);
+      });
+  return {
+    [self](chat_message& msg) {
+      auto& s = self->state;
+      perform(self, s.conv->on_message(std::move(msg), s.deps.wall->now()));
+    },
+    [self](atom::started, std::uint64_t turn, std::string& session_id) {
+      perform(self, self->state.conv->on_started(turn, session_id));
+    },
+    [self](atom::finished, std::uint64_t turn, run_outcome& out) {
+      auto& s = self->state;
+      perform(self, s.conv->on_finished(turn, out, s.deps.wall->now()));
+    },
+    [self](atom::typing) {
+      auto& s = self->state;
+      s.typing_armed = false;
+      arm_typing(self);
+    },
+    [self](atom::expire) {
+      if (!self->state.conv->idle())
+        return false;
+      self->quit();
+      return true;
+    },
+  };
+}
+
+} // namespace telclaude

@@ -1,0 +1,117 @@
+#include "actors/router.hpp"
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+namespace telclaude {
+
+namespace {
+
+using self_ptr = router_actor::stateful_pointer<router_state>;
+
+void deliver(self_ptr self, const std::string& key, chat_message msg) {
+  auto& st = self->state;
+  auto& e = st.sessions[key];
+  e.last_seen = self->clock().now();
+  if (e.expiring) {
+    e.held.push_back(std::move(msg));
+    return;
+  }
+  if (!e.handle) {
+    e.handle = self->spawn(chat_session, key, msg.chat_id, st.deps);
+    self->monitor(e.handle);
+  }
+  self->send(e.handle, std::move(msg));
+}
+
+void expire(self_ptr self, const std::string& key) {
+  auto& e = self->state.sessions[key];
+  e.expiring = true;
+  self->request(e.handle, caf::infinite, atom::expire_v)
+    .then(
+      [self, key](bool gone) {
+        auto& sessions = self->state.sessions;
+        auto i = sessions.find(key);
+        if (i == sessions.end())
+          return;
+        auto held = std::move(i->second.held);
+        i->second.held.clear();
+        i->second.expiring = false;
+        if (gone) {
+          self->demonitor(i->second.handle.address());
+          sessions.erase(i);
+        }
+        for (auto& msg : held)
+          deliver(self, key, std::move(msg));
+      },
+      [self, key](caf::error&) {
+        // The session died meanwhile; the down handler cleans up.
+        auto i = self->state.sessions.find(key);
+        if (i != self->state.sessions.end())
+          i->second.expiring = false;
+      });
+}
+
+} // namespace
+
+router_actor::behavior_type router(self_ptr self, router_options opts,
+                                   session_deps deps) {
+  auto& st = self->state;
+  st.rules = std::make_unique<chat::router_rules>(opts.allowed_chats,
+                                                  opts.scope);
+  st.opts = std::move(opts);
+  st.deps = std::move(deps);
+  self->set_down_handler([self](caf::down_msg& dm) {
+    auto& sessions = self->state.sessions;
+    for (auto i = sessions.begin(); i != sessions.end(); ++i) {
+      if (i->second.handle && i->second.handle.address() == dm.source) {
+        spdlog::warn("router: session {} ended: {}", i->first,
+                     self->system().render(dm.reason));
+        auto held = std::move(i->second.held);
+        auto key = i->first;
+        sessions.erase(i);
+        for (auto& msg : held)
+          deliver(self, key, std::move(msg));
+        return;
+      }
+    }
+  });
+  self->delayed_send(self, st.opts.sweep_interval, atom::sweep_v);
+  return {
+    [self](chat_message& msg) {
+      auto& s = self->state;
+      auto r = s.rules->decide(msg);
+      switch (r.kind) {
+        case chat::route::not_allowed:
+          spdlog::info("router: update {} from chat {} dropped: chat not in "
+                       "telegram.allowedChats",
+                       msg.update_id, msg.chat_id);
+          self->send(s.deps.store, atom::inbox_done_v, msg.update_id);
+          return;
+        case chat::route::unsupported:
+          self->send(s.deps.outbox, atom::send_text_v, msg.chat_id,
+                     std::string{chat::notice::unsupported}, msg.update_id);
+          return;
+        case chat::route::conversation:
+          deliver(self, r.session_key, std::move(msg));
+          return;
+      }
+    },
+    [self](atom::sweep) {
+      auto& s = self->state;
+      auto now = self->clock().now();
+      std::vector<std::string> idle;
+      for (auto& [key, e] : s.sessions)
+        if (!e.expiring && e.handle && now - e.last_seen >= s.opts.session_ttl)
+          idle.push_back(key);
+      for (auto& key : idle)
+        expire(self, key);
+      self->delayed_send(self, s.opts.sweep_interval, atom::sweep_v);
+    },
+    [self](atom::count) {
+      return static_cast<std::uint64_t>(self->state.sessions.size());
+    },
+  };
+}
+
+} // namespace telclaude

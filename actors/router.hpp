@@ -1,0 +1,56 @@
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <caf/send.hpp>
+
+#include "actors/chat_session.hpp"
+#include "chat/routing.hpp"
+#include "messages/actors.hpp"
+
+namespace telclaude {
+
+/// How the router keeps its sessions.
+struct router_options {
+  std::vector<std::int64_t> allowed_chats;
+  chat::scope scope = chat::scope::per_sender;
+  /// An idle chat_session actor ends after this long; its conversation
+  /// record stays in SQLite and a new actor picks it up.
+  std::chrono::milliseconds session_ttl = std::chrono::minutes{10};
+  /// How often idle sessions are looked for.
+  std::chrono::milliseconds sweep_interval = std::chrono::minutes{1};
+};
+
+struct router_state {
+  static inline const char* name = "router";
+  struct entry {
+    chat_session_actor handle;
+    caf::actor_clock::time_point last_seen;
+    /// An expire request is in flight; messages wait in `held`.
+    bool expiring = false;
+    std::vector<chat_message> held;
+  };
+  std::unique_ptr<chat::router_rules> rules;
+  router_options opts;
+  session_deps deps;
+  std::unordered_map<std::string, entry> sessions;
+
+  /// Sessions do not outlive their router.
+  ~router_state() {
+    for (auto& [key, e] : sessions)
+      if (e.handle)
+        caf::anon_send_exit(e.handle, caf::exit_reason::user_shutdown);
+  }
+};
+
+/// Routes each update to its conversation's chat_session, spawning it on
+/// demand; drops chats not allowed; ends idle sessions.
+router_actor::behavior_type
+router(router_actor::stateful_pointer<router_state> self, router_options opts,
+       session_deps deps);
+
+} // namespace telclaude

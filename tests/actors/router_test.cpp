@@ -1,0 +1,206 @@
+#define BOOST_TEST_MODULE router
+#include <boost/test/unit_test.hpp>
+
+#include "actors/router.hpp"
+#include "tests/actors/actor_fixture.hpp"
+
+using namespace telclaude;
+using namespace std::chrono_literals;
+
+namespace {
+
+/// What the fake store and outbox saw, and the runs the launcher started.
+struct world {
+  std::map<std::string, session_record> sessions;
+  std::vector<std::int64_t> done;
+  std::vector<std::pair<std::int64_t, std::string>> notices;
+  std::vector<std::int64_t> typing;
+  struct run {
+    run_request req;
+    chat_session_actor session;
+  };
+  std::vector<run> runs;
+};
+
+store_actor::behavior_type fake_store(store_actor::pointer,
+                                      std::shared_ptr<world> w) {
+  return {
+    [](atom::inbox_add, std::vector<stored_update>& xs, std::int64_t) {
+      return static_cast<std::uint64_t>(xs.size());
+    },
+    [w](atom::inbox_done, std::int64_t id) { w->done.push_back(id); },
+    [](atom::inbox_pend) { return std::vector<stored_update>{}; },
+    [](atom::offset) { return std::int64_t{0}; },
+    [w](atom::sess_get, std::string& key) {
+      auto i = w->sessions.find(key);
+      return i == w->sessions.end() ? session_record{} : i->second;
+    },
+    [w](atom::sess_put, session_record& rec) { w->sessions[rec.key] = rec; },
+    [w](atom::sess_reset, std::string& key) {
+      w->sessions[key].agent_session_id.clear();
+    },
+  };
+}
+
+outbox_actor::behavior_type fake_outbox(outbox_actor::pointer,
+                                        std::shared_ptr<world> w) {
+  return {
+    [](atom::reply_text, reply_target&, std::string&) {},
+    [w](atom::reply_end, reply_target& t, bool) {
+      w->done.push_back(t.update_id);
+    },
+    [w](atom::send_text, std::int64_t chat, std::string& text,
+        std::int64_t update_id) {
+      w->notices.emplace_back(chat, text);
+      if (update_id != 0)
+        w->done.push_back(update_id);
+    },
+    [w](atom::typing, std::int64_t chat) { w->typing.push_back(chat); },
+    [](atom::drain) { return true; },
+  };
+}
+
+struct fixture : testing::actor_fixture {
+  std::shared_ptr<world> w = std::make_shared<world>();
+  store_actor store = sys.spawn(fake_store, w);
+  outbox_actor outbox = sys.spawn(fake_outbox, w);
+  router_actor rt;
+
+  fixture() {
+    session_deps deps;
+    deps.store = store;
+    deps.outbox = outbox;
+    deps.launch = [this](const run_request& req,
+                         const chat_session_actor& session) {
+      w->runs.push_back({req, session});
+    };
+    router_options opts;
+    opts.allowed_chats = {1, 2, -100};
+    opts.session_ttl = 10min;
+    opts.sweep_interval = 1min;
+    rt = sys.spawn(router, opts, deps);
+    run();
+  }
+
+  ~fixture() {
+    caf::anon_send_exit(rt, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(store, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(outbox, caf::exit_reason::user_shutdown);
+    run();
+  }
+
+  void send(std::int64_t chat, std::int64_t update_id, std::string text,
+            bool has_text = true) {
+    chat_message m;
+    m.update_id = update_id;
+    m.chat_id = chat;
+    m.user_id = chat > 0 ? chat : 7;
+    m.message_id = update_id;
+    m.text = std::move(text);
+    m.has_text = has_text;
+    caf::anon_send(rt, std::move(m));
+    run();
+  }
+
+  void finish(std::size_t run_index, std::string session_id = "s") {
+    auto& r = w->runs.at(run_index);
+    run_outcome out;
+    out.ok = true;
+    out.agent_session_id = std::move(session_id);
+    caf::anon_send(r.session, atom::finished_v, r.req.turn, out);
+    run();
+  }
+
+  std::uint64_t live_sessions() {
+    caf::scoped_actor self{sys};
+    self->send(rt, atom::count_v);
+    run();
+    std::uint64_t n = 0;
+    self->receive([&](std::uint64_t x) { n = x; });
+    return n;
+  }
+};
+
+} // namespace
+
+BOOST_FIXTURE_TEST_CASE(one_chat_is_answered_in_order, fixture) {
+  send(1, 10, "a");
+  send(1, 11, "b");
+  send(1, 12, "c");
+  BOOST_REQUIRE_EQUAL(w->runs.size(), 1u);
+  BOOST_TEST(w->runs[0].req.prompt == "a");
+  finish(0);
+  BOOST_REQUIRE_EQUAL(w->runs.size(), 2u);
+  BOOST_TEST(w->runs[1].req.prompt == "b");
+  BOOST_TEST(w->runs[1].req.resume_id == "s");
+  finish(1);
+  BOOST_REQUIRE_EQUAL(w->runs.size(), 3u);
+  BOOST_TEST(w->runs[2].req.prompt == "c");
+  BOOST_TEST(w->runs[2].req.target.update_id == 12);
+}
+
+BOOST_FIXTURE_TEST_CASE(chats_run_in_parallel, fixture) {
+  send(1, 10, "from one");
+  send(2, 11, "from two");
+  BOOST_REQUIRE_EQUAL(w->runs.size(), 2u);
+  BOOST_TEST(w->runs[0].req.target.chat_id == 1);
+  BOOST_TEST(w->runs[1].req.target.chat_id == 2);
+  BOOST_TEST(w->runs[0].req.turn != w->runs[1].req.turn);
+  BOOST_TEST(live_sessions() == 2u);
+}
+
+BOOST_FIXTURE_TEST_CASE(chat_not_allowed_never_reaches_an_agent, fixture) {
+  send(99, 10, "let me in");
+  BOOST_TEST(w->runs.empty());
+  BOOST_TEST(w->notices.empty());
+  BOOST_TEST(w->done == std::vector<std::int64_t>{10});
+  BOOST_TEST(live_sessions() == 0u);
+}
+
+BOOST_FIXTURE_TEST_CASE(non_text_gets_a_notice, fixture) {
+  send(1, 10, "", false);
+  BOOST_TEST(w->runs.empty());
+  BOOST_REQUIRE_EQUAL(w->notices.size(), 1u);
+  BOOST_TEST(w->notices[0].first == 1);
+  BOOST_TEST(w->done == std::vector<std::int64_t>{10});
+}
+
+BOOST_FIXTURE_TEST_CASE(typing_is_refreshed_while_a_turn_runs, fixture) {
+  send(1, 10, "a");
+  BOOST_TEST(w->typing.size() == 1u);
+  advance(8s);
+  advance(8s);
+  BOOST_TEST(w->typing.size() == 3u);
+  finish(0);
+  advance(8s);
+  advance(8s);
+  BOOST_TEST(w->typing.size() <= 4u);
+}
+
+BOOST_FIXTURE_TEST_CASE(idle_sessions_expire_and_come_back, fixture) {
+  send(1, 10, "a");
+  finish(0, "kept");
+  BOOST_TEST(live_sessions() == 1u);
+  advance(5min);
+  BOOST_TEST(live_sessions() == 1u);
+  for (int i = 0; i < 6; ++i)
+    advance(1min);
+  BOOST_TEST(live_sessions() == 0u);
+  // The conversation survives the actor: the next turn resumes.
+  send(1, 11, "b");
+  BOOST_REQUIRE_EQUAL(w->runs.size(), 2u);
+  BOOST_TEST(w->runs[1].req.resume_id == "kept");
+  BOOST_TEST(live_sessions() == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_running_session_is_not_expired, fixture) {
+  send(1, 10, "slow");
+  for (int i = 0; i < 15; ++i)
+    advance(1min);
+  BOOST_TEST(live_sessions() == 1u);
+  send(1, 11, "next");
+  BOOST_TEST(w->runs.size() == 1u);
+  finish(0);
+  BOOST_REQUIRE_EQUAL(w->runs.size(), 2u);
+  BOOST_TEST(w->runs[1].req.prompt == "next");
+}
