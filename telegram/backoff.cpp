@@ -30,4 +30,11 @@ std::optional<std::chrono::milliseconds> reconnect_backoff::next() {
   return std::chrono::milliseconds{static_cast<std::int64_t>(delay)};
 }
 
+std::chrono::milliseconds
+pause_after_empty_poll(std::chrono::milliseconds elapsed,
+                       std::chrono::milliseconds min_interval) {
+  return elapsed >= min_interval ? std::chrono::milliseconds{0}
+                                 : min_interval - elapsed;
+}
+
 } // namespace telclaude::telegram

@@ -49,4 +49,13 @@ private:
   std::uint32_t attempts_ = 0;
 };
 
+/// How long to wait before the next getUpdates after one that came back
+/// empty after `elapsed`: a server answering empty polls at once (ignoring
+/// `timeout`) must not make the poller spin. Zero when the poll was held
+/// at least `min_interval`, as a real long poll is.
+std::chrono::milliseconds
+pause_after_empty_poll(std::chrono::milliseconds elapsed,
+                       std::chrono::milliseconds min_interval =
+                         std::chrono::seconds{1});
+
 } // namespace telclaude::telegram

@@ -74,3 +74,12 @@ BOOST_AUTO_TEST_CASE(zero_max_attempts_is_unlimited) {
   for (int i = 0; i < 10000; ++i)
     BOOST_REQUIRE(backoff.next().has_value());
 }
+
+BOOST_AUTO_TEST_CASE(an_empty_poll_answered_at_once_pauses) {
+  using telclaude::telegram::pause_after_empty_poll;
+  BOOST_TEST(pause_after_empty_poll(milliseconds{0}) == milliseconds{1000});
+  BOOST_TEST(pause_after_empty_poll(milliseconds{300}) == milliseconds{700});
+  BOOST_TEST(pause_after_empty_poll(milliseconds{30000}) == milliseconds{0});
+  BOOST_TEST(pause_after_empty_poll(milliseconds{10}, milliseconds{50}) ==
+             milliseconds{40});
+}
