@@ -147,11 +147,16 @@ fake_messages_api::fake_messages_api()
                                 req.body.size() / 4),
                     "text/event-stream");
   });
-  server_->set_error_handler([this](const httplib::Request& req,
-                                    httplib::Response&) {
+  // Anything else the CLI may try is recorded and answered 404.
+  auto unknown = [this](const httplib::Request& req, httplib::Response& res) {
     std::lock_guard lock{mutex_};
     requests_.push_back(recorded_request{req.path, req.body, 0, {}});
-  });
+    res.status = 404;
+  };
+  server_->Get(".*", unknown);
+  server_->Post(".*", unknown);
+  server_->Put(".*", unknown);
+  server_->Delete(".*", unknown);
   port_ = server_->bind_to_any_port("127.0.0.1");
   if (port_ <= 0)
     throw std::runtime_error("fake_messages_api: cannot bind 127.0.0.1");

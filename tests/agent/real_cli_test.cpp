@@ -1,0 +1,120 @@
+#define BOOST_TEST_MODULE real_cli
+#include <boost/test/unit_test.hpp>
+
+#include "sandbox/environment.hpp"
+#include "tests/agent/sandboxed_turn.hpp"
+#include "tests/agent/test_support.hpp"
+#include "testing/fake_messages_api.hpp"
+
+#include <cstdio>
+
+using namespace telclaude;
+using testing::run_sandboxed_turn;
+using testing::turn_output;
+
+namespace {
+
+/// The pinned claude: $TELCLAUDE_CLAUDE_BIN, else what
+/// scripts/install-claude-cli installs (and prints).
+std::string claude_binary() {
+  if (const char* bin = std::getenv("TELCLAUDE_CLAUDE_BIN"); bin && *bin)
+    return bin;
+  std::string script = testing::test_env("TELCLAUDE_SOURCE_DIR")
+                       + "/scripts/install-claude-cli";
+  std::string out;
+  if (FILE* pipe = ::popen(script.c_str(), "r")) {
+    char buffer[4096];
+    while (std::fgets(buffer, sizeof buffer, pipe))
+      out += buffer;
+    ::pclose(pipe);
+  }
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' '))
+    out.pop_back();
+  auto newline = out.rfind('\n');
+  return newline == std::string::npos ? out : out.substr(newline + 1);
+}
+
+/// The real claude under the agent's sandbox, against a loopback fake of
+/// the Messages API.
+struct real_cli_fixture {
+  testing::fake_messages_api api;
+  testing::temp_dir dir;
+  std::filesystem::path workdir = dir.path() / "work";
+  std::string program;
+  sandbox::policy p;
+
+  real_cli_fixture() {
+    auto binary = claude_binary();
+    BOOST_TEST_REQUIRE(!binary.empty(), "claude is not installed");
+    program = sandbox::resolve_command(binary, "");
+    // The network is shared: the fake listens on the host's loopback.
+    p = testing::test_policy(
+      dir.path(), program,
+      {"PATH=/usr/bin:/bin", "ANTHROPIC_API_KEY=dummy",
+       "ANTHROPIC_BASE_URL=" + api.base_url(),
+       "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1",
+       "CLAUDE_CODE_MAX_RETRIES=0", "TELEGRAM_BOT_TOKEN=123:leak"},
+      true);
+  }
+
+  turn_output turn(const std::string& prompt, const std::string& resume = {}) {
+    return testing::run_prompt(p, program, prompt, resume);
+  }
+};
+
+} // namespace
+
+BOOST_FIXTURE_TEST_SUITE(real_cli, real_cli_fixture)
+
+BOOST_AUTO_TEST_CASE(reply_then_resume_the_same_session) {
+  auto first = turn("Say hello");
+  BOOST_TEST(first.status.success(),
+             first.status.describe() << ": " << first.stderr_tail);
+  BOOST_TEST(first.text() == "Reply to turn 1: Say hello");
+  auto result = first.result();
+  BOOST_REQUIRE(result);
+  BOOST_TEST(!result->is_error);
+  BOOST_TEST(result->session_id == first.session_id());
+  BOOST_TEST(api.last_request().user_turns == 1u);
+
+  auto second = turn("And again", first.session_id());
+  BOOST_TEST(second.status.success(), second.stderr_tail);
+  BOOST_TEST(second.session_id() == first.session_id());
+  BOOST_TEST(api.last_request().user_turns == 2u);
+  BOOST_TEST(second.text() == "Reply to turn 2: And again");
+  // The transcript lives in the private home, not the host's.
+  BOOST_TEST(std::filesystem::exists(p.home + "/.claude/projects"));
+}
+
+BOOST_AUTO_TEST_CASE(stale_resume_id) {
+  auto out = turn("hello", "00000000-0000-4000-8000-000000000000");
+  BOOST_TEST(out.status.code == 1);
+  auto result = out.result();
+  BOOST_REQUIRE(result);
+  BOOST_TEST(agent::is_stale_session(*result));
+  BOOST_TEST(api.request_count() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(api_error_is_reported) {
+  api.push_error(500);
+  auto out = turn("hello");
+  BOOST_TEST(out.status.code == 1);
+  auto result = out.result();
+  BOOST_REQUIRE(result);
+  BOOST_TEST(result->is_error);
+  BOOST_TEST(!agent::is_stale_session(*result));
+  BOOST_TEST(result->api_error_status.value_or(0) == 500);
+}
+
+BOOST_AUTO_TEST_CASE(write_is_denied_without_permission) {
+  api.push_tool_use("Write", R"({"file_path":")" + (workdir / "x.txt").string()
+                               + R"(","content":"hi"})");
+  api.push_text("done");
+  auto out = turn("write a file");
+  BOOST_TEST(out.status.success(), out.stderr_tail);
+  BOOST_TEST(out.count<agent::permission_denied_event>() == 1u);
+  BOOST_TEST(!std::filesystem::exists(workdir / "x.txt"));
+  BOOST_TEST(out.result()->permission_denials.size() == 1u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
