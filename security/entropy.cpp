@@ -1,0 +1,214 @@
+#include "security/entropy.hpp"
+
+#include "core/error.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdint>
+
+namespace telclaude::security {
+
+namespace {
+
+constexpr int max_k = 68;
+
+/// Margin below the random expectation, in bits: about three standard
+/// deviations of a random string's plug-in entropy at n = 32, shrinking
+/// like 1/sqrt(n).
+double margin(std::size_t n) {
+  return 0.30 * std::sqrt(32.0 / static_cast<double>(n));
+}
+
+bool is_digest_length(std::size_t n) {
+  return n == 32 || n == 40 || n == 56 || n == 64 || n == 96 || n == 128;
+}
+
+// Per-byte class bits for the census.
+constexpr std::uint8_t c_lower = 1, c_upper = 2, c_digit = 4, c_nonhex = 8,
+                       c_dash = 16, c_other = 32;
+
+constexpr std::array<std::uint8_t, 256> make_class_bits() {
+  std::array<std::uint8_t, 256> t{};
+  for (unsigned c = 0; c < 256; ++c) {
+    if (c >= 'a' && c <= 'z') {
+      t[c] = c_lower | (c > 'f' ? c_nonhex : 0);
+    } else if (c >= 'A' && c <= 'Z') {
+      t[c] = c_upper | (c > 'F' ? c_nonhex : 0);
+    } else if (c >= '0' && c <= '9') {
+      t[c] = c_digit;
+    } else if (c == '-') {
+      t[c] = c_dash | c_other;
+    } else {
+      t[c] = c_other;
+    }
+  }
+  return t;
+}
+constexpr auto class_bits = make_class_bits();
+
+/// One pass over a run: byte counts, classes, distinct bytes.
+struct census {
+  std::array<std::uint16_t, 256> counts{};
+  std::array<std::uint8_t, entropy_detector::segment> distinct{};
+  unsigned n_distinct = 0;
+  unsigned lower = 0;
+  unsigned upper = 0;
+  unsigned dashes = 0;
+  unsigned others = 0;  // distinct bytes outside [A-Za-z0-9]
+  std::uint8_t seen = 0;
+
+  explicit census(std::string_view s) {
+    for (char ch : s) {
+      const auto b = static_cast<unsigned char>(ch);
+      const auto bits = class_bits[b];
+      seen |= bits;
+      lower += (bits & c_lower) != 0;
+      upper += (bits & c_upper) != 0;
+      dashes += (bits & c_dash) != 0;
+      if (counts[b]++ == 0) {
+        distinct[n_distinct++] = b;
+        others += (bits & c_other) != 0;
+      }
+    }
+  }
+};
+
+/// c * log2(c) for c in [0, segment].
+const std::array<float, entropy_detector::segment + 1>& clog2_table() {
+  static const auto table = [] {
+    std::array<float, entropy_detector::segment + 1> t{};
+    for (std::size_t c = 1; c < t.size(); ++c) {
+      t[c] = static_cast<float>(c * std::log2(static_cast<double>(c)));
+    }
+    return t;
+  }();
+  return table;
+}
+
+} // namespace
+
+entropy_detector::entropy_detector(const entropy_settings& settings)
+  : settings_(settings) {
+  if (!std::isfinite(settings.threshold) || settings.threshold < 0.0 ||
+      settings.threshold > 8.0) {
+    throw user_error("redact.entropy",
+                     "security.secretFilter.entropyDetection.threshold must "
+                     "be a number of bits per character between 0 and 8");
+  }
+  if (settings.min_length < 16 || settings.min_length > 128) {
+    throw user_error("redact.entropy",
+                     "security.secretFilter.entropyDetection.minLength must "
+                     "be between 16 and 128");
+  }
+  // E[H] = log2(n) - (1/n) * k * sum_c P(Bin(n, 1/k) = c) * c * log2(c).
+  expected_.assign(static_cast<std::size_t>(max_k) * (segment + 1), 0.0f);
+  for (int k = 2; k < max_k; ++k) {
+    const double p = 1.0 / k;
+    for (std::size_t n = 1; n <= segment; ++n) {
+      double prob = std::pow(1.0 - p, static_cast<double>(n));
+      double sum = 0.0;
+      for (std::size_t c = 0; c < n; ++c) {
+        prob *= static_cast<double>(n - c) / static_cast<double>(c + 1) * p /
+                (1.0 - p);
+        const double cc = static_cast<double>(c + 1);
+        sum += prob * cc * std::log2(cc);
+      }
+      const double nn = static_cast<double>(n);
+      expected_[static_cast<std::size_t>(k) * (segment + 1) + n] =
+        static_cast<float>(std::log2(nn) - k * sum / nn);
+    }
+  }
+}
+
+double entropy_detector::expected_random_bits(int k, std::size_t n) const {
+  if (k < 2 || k >= max_k || n == 0) {
+    return 0.0;
+  }
+  n = n > segment ? segment : n;
+  return expected_[static_cast<std::size_t>(k) * (segment + 1) + n];
+}
+
+double entropy_detector::shannon_bits(std::string_view s) {
+  if (s.empty()) {
+    return 0.0;
+  }
+  std::array<std::uint32_t, 256> counts{};
+  for (char c : s) {
+    ++counts[static_cast<unsigned char>(c)];
+  }
+  const double n = static_cast<double>(s.size());
+  double sum = 0.0;
+  for (auto c : counts) {
+    if (c != 0) {
+      sum += c * std::log2(static_cast<double>(c));
+    }
+  }
+  return std::log2(n) - sum / n;
+}
+
+bool entropy_detector::is_secret(std::string_view run) const {
+  while (!run.empty() && run.back() == '=') {
+    run.remove_suffix(1);
+  }
+  if (!settings_.enabled || run.size() < min_length()) {
+    return false;
+  }
+  run = run.substr(0, segment);
+  // Paths (`/usr/lib/x86_64-linux-gnu/...`) have a '/' every dozen bytes or
+  // so, random base64 one in 64: judge such a run by its longest segment.
+  const auto slashes = std::count(run.begin(), run.end(), '/');
+  if (slashes > 0 && static_cast<std::size_t>(slashes) * 12 >= run.size()) {
+    std::string_view longest;
+    for (std::size_t pos = 0; pos <= run.size();) {
+      const auto next = std::min(run.find('/', pos), run.size());
+      if (next - pos > longest.size()) {
+        longest = run.substr(pos, next - pos);
+      }
+      pos = next + 1;
+    }
+    return is_secret(longest);
+  }
+  const census c(run);
+  // Words, numbers and snake_case names use one class of character.
+  const int classes = ((c.seen & c_lower) != 0) + ((c.seen & c_upper) != 0) +
+                      ((c.seen & c_digit) != 0);
+  if (classes < 2) {
+    return false;
+  }
+  int k = 0;
+  std::size_t n = run.size();
+  const bool hex = (c.seen & c_digit) != 0 && (c.seen & c_nonhex) == 0 &&
+                   !((c.seen & c_lower) != 0 && (c.seen & c_upper) != 0) &&
+                   c.others <= (c.dashes > 0 ? 1u : 0u);
+  if (hex) {
+    // Commit ids, checksums and UUIDs are random but not secret.
+    n -= c.dashes;
+    if (is_digest_length(n) || n < min_length()) {
+      return false;
+    }
+    k = 16;
+  } else {
+    const unsigned letters = c.lower + c.upper;
+    // camelCase and PascalCase: one case dominates; random keys are mixed.
+    if (c.lower > 0 && c.upper > 0 &&
+        5 * std::min(c.lower, c.upper) < letters) {
+      return false;
+    }
+    k = ((c.seen & c_lower) != 0 ? 26 : 0) +
+        ((c.seen & c_upper) != 0 ? 26 : 0) +
+        ((c.seen & c_digit) != 0 ? 10 : 0) + static_cast<int>(c.others);
+  }
+  const auto& clog2 = clog2_table();
+  double sum = 0.0;
+  for (unsigned i = 0; i < c.n_distinct; ++i) {
+    sum += clog2[c.counts[c.distinct[i]]];
+  }
+  const double len = static_cast<double>(run.size());
+  const double bits = std::log2(len) - sum / len;
+  const double limit = expected_random_bits(k, n) - margin(n) +
+                       (settings_.threshold - 4.5);
+  return bits >= limit;
+}
+
+} // namespace telclaude::security

@@ -1,0 +1,189 @@
+#include "security/redaction_bench.hpp"
+
+#include "security/redaction_stream.hpp"
+#include "security/regex_baseline.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+
+namespace telclaude::security {
+
+namespace {
+
+/// Best wall time of `runs` calls of `body` (which returns a result count).
+template <class F>
+std::pair<double, std::size_t> best_of(int runs, F&& body) {
+  double best = std::numeric_limits<double>::max();
+  std::size_t result = 0;
+  for (int i = 0; i < runs; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    result = body();
+    const std::chrono::duration<double> took =
+      std::chrono::steady_clock::now() - start;
+    best = std::min(best, took.count());
+  }
+  return {best, result};
+}
+
+std::size_t step(std::size_t write_size, std::size_t total) {
+  return write_size == 0 ? std::max<std::size_t>(total, 1) : write_size;
+}
+
+bench_row row(std::string method, std::size_t write_size, std::size_t bytes,
+              std::pair<double, std::size_t> timed) {
+  return {std::move(method), write_size, bytes, timed.first,
+          static_cast<double>(bytes) / timed.first / 1e9, timed.second};
+}
+
+std::string size_name(std::size_t write_size) {
+  return write_size == 0 ? "whole" : std::to_string(write_size);
+}
+
+const bench_row* find_row(const bench_report& r, std::string_view method,
+                          std::size_t write_size) {
+  for (const auto& row : r.rows) {
+    if (row.method == method && row.write_size == write_size) {
+      return &row;
+    }
+  }
+  return nullptr;
+}
+
+} // namespace
+
+bench_report run_redaction_bench(std::string_view corpus,
+                                 const redaction_settings& settings,
+                                 const bench_options& options) {
+  bench_report report;
+  report.corpus_bytes = corpus.size();
+  const auto engine = redaction_engine::compile(settings);
+  const regex_baseline baseline;
+  const auto regex_input = corpus.substr(
+    0, std::min(corpus.size(), options.regex_bytes));
+  std::string out;
+  out.reserve(corpus.size() + corpus.size() / 8);
+  for (const auto ws : options.write_sizes) {
+    redaction_stream stream(engine);
+    report.rows.push_back(
+      row("telclaude", ws, corpus.size(), best_of(options.runs, [&] {
+            out.clear();
+            stream.reset();
+            const auto n = step(ws, corpus.size());
+            for (std::size_t i = 0; i < corpus.size(); i += n) {
+              stream.write(corpus.substr(i, n), out);
+            }
+            stream.finish(out);
+            return stream.findings().size();
+          })));
+    report.rows.push_back(
+      row("std::regex", ws, regex_input.size(),
+          best_of(std::max(1, options.runs / 2), [&] {
+            out.clear();
+            std::size_t found = 0;
+            const auto n = step(ws, regex_input.size());
+            for (std::size_t i = 0; i < regex_input.size(); i += n) {
+              found += baseline.redact(regex_input.substr(i, n), out);
+            }
+            return found;
+          })));
+    report.rows.push_back(
+      row("memchr", ws, corpus.size(), best_of(options.runs, [&] {
+            std::size_t hits = 0;
+            const auto n = step(ws, corpus.size());
+            for (std::size_t i = 0; i < corpus.size(); i += n) {
+              const auto len = std::min(n, corpus.size() - i);
+              hits += std::memchr(corpus.data() + i, '\x01', len) != nullptr;
+            }
+            return hits;
+          })));
+  }
+  report.targets = check_targets(report);
+  return report;
+}
+
+std::vector<bench_target> check_targets(const bench_report& report) {
+  std::vector<bench_target> targets;
+  const auto* t4k = find_row(report, "telclaude", 4096);
+  const auto* t64 = find_row(report, "telclaude", 64);
+  const auto* r4k = find_row(report, "std::regex", 4096);
+  if (t4k != nullptr) {
+    targets.push_back({"telclaude GB/s at 4096-byte writes", 1.5,
+                       t4k->gb_per_s, t4k->gb_per_s >= 1.5});
+  }
+  if (t64 != nullptr) {
+    targets.push_back({"telclaude GB/s at 64-byte writes", 0.5, t64->gb_per_s,
+                       t64->gb_per_s >= 0.5});
+  }
+  if (t4k != nullptr && r4k != nullptr) {
+    const double ratio = t4k->gb_per_s / r4k->gb_per_s;
+    targets.push_back({"telclaude / std::regex at 4096-byte writes", 100.0,
+                       ratio, ratio >= 100.0});
+  }
+  return targets;
+}
+
+std::string format_bench_table(const bench_report& report) {
+  std::string s;
+  char line[160];
+  std::snprintf(line, sizeof line, "corpus: %zu bytes%s\n",
+                report.corpus_bytes,
+                report.planted > 0
+                  ? (", " + std::to_string(report.planted) +
+                     " planted secrets").c_str()
+                  : "");
+  s += line;
+  std::snprintf(line, sizeof line, "%-8s %14s %14s %14s %12s\n", "write",
+                "telclaude", "std::regex", "memchr", "vs regex");
+  s += line;
+  std::vector<std::size_t> sizes;
+  for (const auto& r : report.rows) {
+    if (r.method == "telclaude") {
+      sizes.push_back(r.write_size);
+    }
+  }
+  for (const auto ws : sizes) {
+    const auto* t = find_row(report, "telclaude", ws);
+    const auto* x = find_row(report, "std::regex", ws);
+    const auto* m = find_row(report, "memchr", ws);
+    std::snprintf(line, sizeof line, "%-8s %9.3f GB/s %9.4f GB/s %9.2f GB/s %11.0fx\n",
+                  size_name(ws).c_str(), t->gb_per_s, x->gb_per_s,
+                  m->gb_per_s, t->gb_per_s / x->gb_per_s);
+    s += line;
+  }
+  for (const auto& t : report.targets) {
+    std::snprintf(line, sizeof line, "target %-44s >= %6.1f: %9.2f %s\n",
+                  t.name.c_str(), t.required, t.measured,
+                  t.met ? "met" : "MISSED");
+    s += line;
+  }
+  return s;
+}
+
+std::string format_bench_json(const bench_report& report) {
+  nlohmann::json j;
+  j["corpus_bytes"] = report.corpus_bytes;
+  j["planted"] = report.planted;
+  j["rows"] = nlohmann::json::array();
+  for (const auto& r : report.rows) {
+    j["rows"].push_back({{"method", r.method},
+                         {"write_size", size_name(r.write_size)},
+                         {"bytes", r.bytes},
+                         {"best_seconds", r.best_seconds},
+                         {"gb_per_s", r.gb_per_s},
+                         {"findings", r.findings}});
+  }
+  j["targets"] = nlohmann::json::array();
+  for (const auto& t : report.targets) {
+    j["targets"].push_back({{"name", t.name},
+                            {"required", t.required},
+                            {"measured", t.measured},
+                            {"met", t.met}});
+  }
+  return j.dump(2);
+}
+
+} // namespace telclaude::security

@@ -1,0 +1,533 @@
+#include "security/redaction_stream.hpp"
+
+#include "security/char_class.hpp"
+
+#include <hs/hs.h>
+
+#include <algorithm>
+#include <new>
+#include <stdexcept>
+
+namespace telclaude::security {
+
+namespace {
+
+/// The calling thread's Hyperscan scratch, grown once for each engine it
+/// meets (a scratch allocated for several databases serves all of them).
+hs_scratch_t* thread_scratch(const redaction_engine& engine) {
+  struct holder {
+    hs_scratch_t* scratch = nullptr;
+    std::uint64_t last = 0;
+    std::vector<std::uint64_t> seen;
+    ~holder() {
+      hs_free_scratch(scratch);
+    }
+  };
+  thread_local holder h;
+  if (h.last == engine.serial()) {
+    return h.scratch;
+  }
+  if (std::find(h.seen.begin(), h.seen.end(), engine.serial()) ==
+      h.seen.end()) {
+    if (hs_alloc_scratch(engine.database(), &h.scratch) != HS_SUCCESS) {
+      throw std::bad_alloc();
+    }
+    h.seen.push_back(engine.serial());
+  }
+  h.last = engine.serial();
+  return h.scratch;
+}
+
+} // namespace
+
+redaction_stream::redaction_stream(
+  std::shared_ptr<const redaction_engine> engine)
+  : engine_(std::move(engine)), rules_(&engine_->rules()),
+    runs_(engine_->run_min_length()) {
+  last_.resize(rules_->size());
+  for (std::size_t i = 0; i < rules_->size(); ++i) {
+    if ((*rules_)[i].kind == extent::dotted) {
+      dotted_rule_ = static_cast<std::uint32_t>(i);
+    }
+  }
+  open_stream();
+}
+
+redaction_stream::~redaction_stream() {
+  if (stream_ != nullptr) {
+    hs_close_stream(stream_, nullptr, nullptr, nullptr);
+  }
+}
+
+void redaction_stream::open_stream() {
+  if (hs_open_stream(engine_->database(), 0, &stream_) != HS_SUCCESS) {
+    throw std::bad_alloc();
+  }
+}
+
+void redaction_stream::reset() {
+  if (stream_ != nullptr) {
+    hs_close_stream(stream_, nullptr, nullptr, nullptr);
+    stream_ = nullptr;
+  }
+  open_stream();
+  finished_ = false;
+  buf_.clear();
+  buf_start_ = emitted_ = end_ = visible_start_ = 0;
+  events_.clear();
+  runs_.reset();
+  checks_.clear();
+  finals_.clear();
+  open_.clear();
+  last_.assign(rules_->size(), last_extent{});
+  run_ = {};
+  block_ = {};
+  marker_end_ = UINT64_MAX;
+  marker_id_ = {};
+  findings_.clear();
+}
+
+int redaction_stream::on_match(unsigned id, unsigned long long from,
+                               unsigned long long to, unsigned,
+                               void* self) {
+  auto& s = *static_cast<redaction_stream*>(self);
+  s.events_.push_back({to, from, id});
+  return 0;
+}
+
+void redaction_stream::write(std::string_view chunk, std::string& out) {
+  if (finished_) {
+    throw std::logic_error("redaction_stream::write after finish");
+  }
+  if (chunk.empty()) {
+    return;
+  }
+  compact();
+  const std::uint64_t chunk_begin = end_;
+  buf_.append(chunk);
+  end_ += chunk.size();
+  events_.clear();
+  if (hs_scan_stream(stream_, chunk.data(),
+                     static_cast<unsigned>(chunk.size()), 0,
+                     thread_scratch(*engine_), &on_match,
+                     this) != HS_SUCCESS) {
+    throw std::runtime_error("redaction: Hyperscan stream scan failed");
+  }
+  run_begins_.clear();
+  runs_.scan(chunk.data(), chunk.size(), chunk_begin, run_begins_);
+  const auto run_rule = static_cast<std::uint32_t>(rules_->size() - 1);
+  for (const auto b : run_begins_) {
+    events_.push_back({b + engine_->run_min_length(), b, run_rule});
+  }
+  process_events();
+  // Trailing run of visible bytes: where a secret still being written
+  // could begin (every secret alphabet is a subset of visible bytes).
+  std::uint64_t p = end_;
+  while (p > chunk_begin && in_alphabet(alpha::visible, at(p - 1))) {
+    --p;
+  }
+  if (p > chunk_begin) {
+    visible_start_ = p;
+  }
+  release(hold_point(), out);
+}
+
+void redaction_stream::finish(std::string& out) {
+  if (finished_) {
+    return;
+  }
+  events_.clear();
+  hs_close_stream(stream_, thread_scratch(*engine_), &on_match, this);
+  stream_ = nullptr;
+  process_events();
+  advance_run(true);
+  for (const auto& c : checks_) {
+    resolve(c, true);
+  }
+  checks_.clear();
+  for (auto& r : open_) {
+    advance(r, true);
+  }
+  open_.clear();
+  if (block_.active) {
+    close_block(std::min(end_, block_.cap));
+  }
+  release(end_, out);
+  finished_ = true;
+}
+
+void redaction_stream::process_events() {
+  // Secrets and runs carried over extend first: whether a report is a
+  // repeat of one of them depends on where they end, not on the chunking.
+  std::erase_if(open_, [this](open_range& r) { return advance(r, false); });
+  advance_run(false);
+  std::erase_if(checks_,
+                [this](const pending_check& c) { return resolve(c, false); });
+  if (events_.size() > 1) {
+    std::sort(events_.begin(), events_.end(),
+              [](const event& a, const event& b) {
+                return a.to != b.to ? a.to < b.to : a.rule < b.rule;
+              });
+  }
+  for (const auto& e : events_) {
+    handle(e);
+  }
+  if (block_.active && end_ >= block_.cap) {
+    close_block(block_.cap);
+  }
+}
+
+void redaction_stream::handle(const event& e) {
+  const auto& r = (*rules_)[e.rule];
+  if (r.user) {
+    // Exactly what matched; without start-of-match, the widest span.
+    const std::uint64_t width = std::min<std::uint64_t>(e.to, r.user_width);
+    std::uint64_t begin = r.user_som ? std::max(e.from, e.to - width)
+                                     : e.to - width;
+    add_final(std::max(begin, emitted_), e.to, e.rule);
+    return;
+  }
+  if (block_.active && e.to > block_.cap) {
+    close_block(block_.cap);
+  }
+  if (r.entropy_run) {
+    on_entropy_run(e.to);
+    return;
+  }
+  if (r.kind == extent::assignment || r.kind == extent::spaced) {
+    add_check({e.to, e.to, e.rule});
+    return;
+  }
+  if (covered(e.rule, e.to - 1)) {
+    return;  // another report of a secret already being redacted
+  }
+  const std::uint64_t floor =
+    std::max(emitted_, e.to > engine_->max_back() ? e.to - engine_->max_back()
+                                                  : std::uint64_t{0});
+  switch (r.kind) {
+  case extent::value:
+    start_range(std::max(floor, e.to - std::min<std::uint64_t>(
+                                          e.to, r.value_len)),
+                e.to, e.rule);
+    break;
+  case extent::token: {
+    std::uint64_t lo = e.to > token_max_back ? e.to - token_max_back : 0;
+    lo = std::max(lo, floor);
+    std::uint64_t p = e.to - 1;
+    while (p > lo && in_alphabet(r.back, at(p - 1))) {
+      --p;
+    }
+    start_range(p, e.to, e.rule);
+    break;
+  }
+  case extent::url_password: {
+    // The match ends at '@'; the authority runs back to the "//".
+    const std::uint64_t at_sign = e.to - 1;
+    std::uint64_t a = at_sign;
+    while (a > floor && in_alphabet(alpha::authority, at(a - 1))) {
+      --a;
+    }
+    while (a < at_sign && at(a) != ':') {
+      ++a;
+    }
+    if (a + 1 < at_sign) {
+      add_final(a + 1, at_sign, e.rule);
+    }
+    last_[e.rule] = {a, at_sign, false, true};
+    break;
+  }
+  case extent::block:
+    if (!block_.active) {
+      block_ = {true, e.to, e.to + r.max_len, e.rule};
+    }
+    break;
+  case extent::block_end:
+    if (block_.active && e.to > block_.begin) {
+      close_block(e.to);
+    }
+    break;
+  case extent::assignment:
+  case extent::spaced:
+  case extent::dotted:
+    break;
+  }
+}
+
+bool redaction_stream::covered(std::uint32_t rule, std::uint64_t pos) const {
+  const auto& last = last_[rule];
+  return last.valid && pos >= last.begin && (last.open || pos < last.end);
+}
+
+void redaction_stream::add_check(const pending_check& c) {
+  if (!resolve(c, false)) {
+    checks_.push_back(c);
+  }
+}
+
+bool redaction_stream::resolve(const pending_check& c, bool at_end) {
+  const auto& r = (*rules_)[c.rule];
+  std::uint64_t i = c.anchor;
+  // Each step needs one more byte; running out means "not yet".
+  const auto need = [&] { return i < end_; };
+  const auto is_space = [](char ch) {
+    return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
+  };
+  const auto is_quote = [](char ch) { return ch == '"' || ch == '\''; };
+  if (r.kind == extent::dotted) {
+    // id.time.hmac: the run [begin, anchor) is the id; then '.', 6 token
+    // bytes, '.', 27 token bytes.
+    for (unsigned k = 0; k < 35; ++k, ++i) {
+      if (!need()) {
+        return at_end;
+      }
+      const bool dot = k == 0 || k == 7;
+      if (dot ? at(i) != '.' : !in_alphabet(alpha::b64url, at(i))) {
+        return true;
+      }
+    }
+    if (!covered(c.rule, c.begin)) {
+      start_range(c.begin, i, c.rule);
+    }
+    return true;
+  }
+  const auto skip_spaces = [&](unsigned most) -> int {
+    unsigned n = 0;
+    while (n < most) {
+      if (!need()) {
+        return -1;
+      }
+      if (!is_space(at(i))) {
+        break;
+      }
+      ++i;
+      ++n;
+    }
+    return static_cast<int>(n);
+  };
+  if (r.kind == extent::assignment) {
+    if (!need()) {
+      return at_end;
+    }
+    i += is_quote(at(i)) ? 1 : 0;
+    if (skip_spaces(3) < 0) {
+      return at_end;
+    }
+    if (!need()) {
+      return at_end;
+    }
+    const char sep = at(i);
+    if (sep != ':' && sep != '=') {
+      return true;
+    }
+    ++i;
+    if (!need()) {
+      return at_end;
+    }
+    if ((sep == ':' && at(i) == '=') || (sep == '=' && at(i) == '>')) {
+      ++i;
+    }
+    if (skip_spaces(3) < 0) {
+      return at_end;
+    }
+  } else {
+    const int n = skip_spaces(3);
+    if (n < 0) {
+      return at_end;
+    }
+    if (n == 0) {
+      return true;
+    }
+  }
+  if (!need()) {
+    return at_end;
+  }
+  i += is_quote(at(i)) ? 1 : 0;
+  if (!need()) {
+    return at_end;
+  }
+  const char first = at(i);
+  if (!in_alphabet(r.fwd, first) || first == '=' || first == '>' ||
+      covered(c.rule, i)) {
+    return true;
+  }
+  start_range(i, i, c.rule);
+  return true;
+}
+
+void redaction_stream::start_range(std::uint64_t begin, std::uint64_t scan,
+                                   std::uint32_t rule) {
+  const auto& r = (*rules_)[rule];
+  open_range o{begin, scan, begin + r.max_len, rule};
+  last_[rule] = {begin, 0, true, true};
+  if (!advance(o, false)) {
+    open_.push_back(o);
+  }
+}
+
+bool redaction_stream::advance(open_range& o, bool at_end) {
+  const auto& r = (*rules_)[o.rule];
+  while (o.scan < end_ && o.scan < o.cap && in_alphabet(r.fwd, at(o.scan))) {
+    ++o.scan;
+  }
+  if (o.scan == end_ && o.scan < o.cap && !at_end) {
+    return false;
+  }
+  last_[o.rule] = {o.begin, o.scan, false, true};
+  const bool keyed =
+    r.kind == extent::assignment || r.kind == extent::spaced;
+  if ((!keyed || o.scan - o.begin >= r.value_len) &&
+      (r.check != value_check::assignment ||
+       plausible_assignment_value(text(o.begin, o.scan)))) {
+    add_final(o.begin, o.scan, o.rule);
+  }
+  return true;
+}
+
+void redaction_stream::on_entropy_run(std::uint64_t to) {
+  if (run_.active || to - 1 < run_.end) {
+    return;
+  }
+  const std::uint64_t begin =
+    std::max(to - engine_->run_min_length(), emitted_);
+  run_ = {true, begin, false, begin, to, 0};
+  advance_run(false);
+}
+
+void redaction_stream::advance_run(bool at_end) {
+  const auto& detector = engine_->entropy();
+  const auto rule = static_cast<std::uint32_t>(rules_->size() - 1);
+  while (run_.active) {
+    const std::uint64_t limit = run_.segment_begin + entropy_detector::segment;
+    while (run_.scan < end_ && run_.scan < limit &&
+           in_alphabet(alpha::entropy, at(run_.scan))) {
+      ++run_.scan;
+    }
+    const bool full = run_.scan == limit;
+    if (!full && run_.scan == end_ && !at_end) {
+      return;
+    }
+    const auto piece = text(run_.segment_begin, run_.scan);
+    // A short tail of a long run belongs to the piece before it.
+    const bool flagged = piece.size() >= detector.min_length()
+                           ? detector.is_secret(piece)
+                           : run_.prev_flagged && !piece.empty();
+    if (flagged) {
+      add_final(run_.segment_begin, run_.scan, rule);
+    }
+    run_.prev_flagged = flagged;
+    run_.segment_begin = run_.scan;
+    if (!full) {
+      run_.active = false;
+      run_.end = run_.scan;
+      const auto length = run_.end - run_.begin;
+      if (length >= 24 && length <= 26 && dotted_rule_ < rules_->size() &&
+          (at(run_.begin) == 'M' || at(run_.begin) == 'N' ||
+           at(run_.begin) == 'O')) {
+        add_check({run_.end, run_.begin, dotted_rule_});
+      }
+    }
+  }
+}
+
+void redaction_stream::close_block(std::uint64_t end) {
+  if (end > block_.begin) {
+    add_final(block_.begin, end, block_.rule);
+  }
+  block_.active = false;
+}
+
+void redaction_stream::add_final(std::uint64_t begin, std::uint64_t end,
+                                 std::uint32_t rule) {
+  if (end > begin) {
+    finals_.push_back({begin, end, rule});
+  }
+}
+
+std::uint64_t redaction_stream::hold_point() const {
+  std::uint64_t hold = std::max(visible_start_,
+                                end_ > engine_->max_back()
+                                  ? end_ - engine_->max_back()
+                                  : std::uint64_t{0});
+  if (engine_->user_hold() > 0) {
+    hold = std::min(hold, end_ > engine_->user_hold()
+                            ? end_ - engine_->user_hold()
+                            : std::uint64_t{0});
+  }
+  for (const auto& o : open_) {
+    hold = std::min(hold, o.begin);
+  }
+  if (run_.active) {
+    hold = std::min(hold, run_.segment_begin);
+  }
+  if (block_.active) {
+    hold = std::min(hold, block_.begin);
+  }
+  for (const auto& c : checks_) {
+    if ((*rules_)[c.rule].kind == extent::dotted) {
+      hold = std::min(hold, c.begin);
+    }
+  }
+  return std::max(hold, emitted_);
+}
+
+void redaction_stream::release(std::uint64_t upto, std::string& out) {
+  if (!finals_.empty()) {
+    std::sort(finals_.begin(), finals_.end(),
+              [](const range& a, const range& b) {
+                return a.begin != b.begin ? a.begin < b.begin
+                                          : a.rule < b.rule;
+              });
+    // Never cut through a known range: its marker goes out whole.
+    for (bool moved = true; moved;) {
+      moved = false;
+      for (const auto& r : finals_) {
+        if (r.begin < upto && r.end > upto) {
+          upto = std::max(r.begin, emitted_);
+          moved = true;
+        }
+      }
+    }
+  }
+  std::size_t i = 0;
+  while (i < finals_.size() && finals_[i].begin < upto) {
+    std::uint64_t begin = std::max(finals_[i].begin, emitted_);
+    std::uint64_t end = finals_[i].end;
+    std::uint32_t rule = finals_[i].rule;
+    for (++i; i < finals_.size() && finals_[i].begin < end; ++i) {
+      end = std::max(end, finals_[i].end);
+      rule = std::min(rule, finals_[i].rule);
+    }
+    if (end <= emitted_) {
+      continue;
+    }
+    out.append(text(emitted_, begin));
+    const std::string& id = (*rules_)[rule].id;
+    // A long run cut into pieces reads as one secret.
+    if (begin != marker_end_ || id != marker_id_) {
+      out.append("[REDACTED:").append(id).append("]");
+    }
+    findings_.push_back({id, begin, end});
+    marker_end_ = end;
+    marker_id_ = id;
+    emitted_ = end;
+  }
+  finals_.erase(finals_.begin(),
+                finals_.begin() + static_cast<std::ptrdiff_t>(i));
+  if (upto > emitted_) {
+    out.append(text(emitted_, upto));
+    emitted_ = upto;
+  }
+}
+
+void redaction_stream::compact() {
+  const std::size_t dead = static_cast<std::size_t>(emitted_ - buf_start_);
+  if (dead >= 4096 && dead * 2 >= buf_.size()) {
+    buf_.erase(0, dead);
+    buf_start_ = emitted_;
+  } else if (dead == buf_.size()) {
+    buf_.clear();
+    buf_start_ = emitted_;
+  }
+}
+
+} // namespace telclaude::security

@@ -1,0 +1,146 @@
+#include "security/token_runs.hpp"
+
+#include "security/char_class.hpp"
+
+#include <bit>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+#pragma GCC diagnostic ignored "-Wpsabi"  // AVX2 helpers are file-local
+
+namespace telclaude::security {
+
+namespace {
+
+std::uint64_t scalar_mask(const char* p, unsigned n) {
+  std::uint64_t m = 0;
+  for (unsigned i = 0; i < n; ++i) {
+    m |= std::uint64_t{in_alphabet(alpha::entropy, p[i])} << i;
+  }
+  return m;
+}
+
+#if defined(__x86_64__)
+/// Bytes of `x` in [lo, lo + len): unsigned (x - lo) < len.
+__attribute__((target("avx2"))) inline __m256i in_range(__m256i x, char lo,
+                                                        char len) {
+  const __m256i s = _mm256_sub_epi8(x, _mm256_set1_epi8(lo));
+  const __m256i top = _mm256_set1_epi8(static_cast<char>(len - 1));
+  return _mm256_cmpeq_epi8(_mm256_min_epu8(s, top), s);
+}
+
+__attribute__((target("avx2"))) std::uint32_t avx2_mask32(const char* p) {
+  const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  __m256i m = in_range(_mm256_or_si256(v, _mm256_set1_epi8(0x20)), 'a', 26);
+  m = _mm256_or_si256(m, in_range(v, '0', 10));
+  m = _mm256_or_si256(m, _mm256_cmpeq_epi8(v, _mm256_set1_epi8('+')));
+  m = _mm256_or_si256(m, _mm256_cmpeq_epi8(v, _mm256_set1_epi8('/')));
+  m = _mm256_or_si256(m, _mm256_cmpeq_epi8(v, _mm256_set1_epi8('_')));
+  m = _mm256_or_si256(m, _mm256_cmpeq_epi8(v, _mm256_set1_epi8('-')));
+  return static_cast<std::uint32_t>(_mm256_movemask_epi8(m));
+}
+
+bool has_avx2() {
+  static const bool yes = __builtin_cpu_supports("avx2");
+  return yes;
+}
+#endif
+
+std::uint64_t mask64(const char* p) {
+#if defined(__x86_64__)
+  if (has_avx2()) {
+    return avx2_mask32(p) | (std::uint64_t{avx2_mask32(p + 32)} << 32);
+  }
+#endif
+  return scalar_mask(p, 64);
+}
+
+} // namespace
+
+token_run_finder::token_run_finder(std::size_t min_length)
+  : min_length_(min_length) {
+}
+
+void token_run_finder::reset() {
+  run_begin_ = run_length_ = 0;
+  reported_ = false;
+}
+
+void token_run_finder::scan(const char* data, std::size_t size,
+                            std::uint64_t offset,
+                            std::vector<std::uint64_t>& run_begins) {
+  std::size_t i = 0;
+  for (; i + 64 <= size; i += 64) {
+    block(mask64(data + i), 64, offset + i, run_begins);
+  }
+  if (i < size) {
+    const auto n = static_cast<unsigned>(size - i);
+    block(scalar_mask(data + i, n), n, offset + i, run_begins);
+  }
+}
+
+void token_run_finder::block(std::uint64_t m, unsigned width,
+                             std::uint64_t offset,
+                             std::vector<std::uint64_t>& run_begins) {
+  const std::uint64_t all = width == 64 ? ~std::uint64_t{0}
+                                        : (std::uint64_t{1} << width) - 1;
+  const auto report = [&] {
+    if (!reported_ && run_length_ >= min_length_) {
+      run_begins.push_back(run_begin_);
+      reported_ = true;
+    }
+  };
+  if (m == all) {
+    if (run_length_ == 0) {
+      run_begin_ = offset;
+      reported_ = false;
+    }
+    run_length_ += width;
+    report();
+    return;
+  }
+  // The run carried in from the previous block continues over the lowest
+  // set bits, then ends.
+  const auto lead = static_cast<unsigned>(std::countr_one(m));
+  if (run_length_ > 0) {
+    run_length_ += lead;
+    report();
+  }
+  // Runs that start and end inside the block: bit i of `y` stays set iff
+  // bits i .. i+min_length-1 of `m` are all set.
+  std::uint64_t inner = m & ~((std::uint64_t{2} << lead) - 1);
+  const auto top = static_cast<unsigned>(std::countl_one(m | ~all)) -
+                   (64 - width);
+  if (top < width) {
+    // The highest run touches the block's end: it is carried instead.
+    inner &= top == 0 ? all : all >> top;
+  }
+  if (min_length_ <= 64 && inner != 0) {
+    std::uint64_t y = inner;
+    for (std::size_t span = 1; span < min_length_ && y != 0;) {
+      const std::size_t shift = std::min(span, min_length_ - span);
+      y &= y >> shift;
+      span += shift;
+    }
+    while (y != 0) {
+      const auto at = static_cast<unsigned>(std::countr_zero(y));
+      run_begins.push_back(offset + at);
+      const auto len = static_cast<unsigned>(std::countr_one(inner >> at));
+      y &= at + len >= 64 ? 0 : ~((std::uint64_t{1} << (at + len)) - 1);
+    }
+  }
+  // The run touching the block's end stays open.
+  if (top > 0 && top < width) {
+    run_begin_ = offset + width - top;
+    run_length_ = top;
+    reported_ = false;
+    report();
+  } else if (top == 0) {
+    run_length_ = 0;
+    reported_ = false;
+  }
+}
+
+} // namespace telclaude::security
