@@ -13,11 +13,11 @@ namespace {
 
 constexpr int max_k = 68;
 
-/// Margin below the random expectation, in bits: about three standard
-/// deviations of a random string's plug-in entropy at n = 32, shrinking
-/// like 1/sqrt(n).
+/// Margin below the random expectation, in bits: about four standard
+/// deviations of a random string's plug-in entropy (which stays near 0.1
+/// bit up to 64 bytes, then shrinks like 1/sqrt(n)).
 double margin(std::size_t n) {
-  return 0.30 * std::sqrt(32.0 / static_cast<double>(n));
+  return n <= 64 ? 0.42 : 0.42 * std::sqrt(64.0 / static_cast<double>(n));
 }
 
 bool is_digest_length(std::size_t n) {
@@ -155,17 +155,23 @@ bool entropy_detector::is_secret(std::string_view run) const {
     return false;
   }
   run = run.substr(0, segment);
-  // Paths (`/usr/lib/x86_64-linux-gnu/...`) have a '/' every dozen bytes or
-  // so, random base64 one in 64: judge such a run by its longest segment.
-  const auto slashes = std::count(run.begin(), run.end(), '/');
-  if (slashes > 0 && static_cast<std::size_t>(slashes) * 12 >= run.size()) {
+  // Paths and kebab/snake names (`/usr/lib/x86_64-linux-gnu`) have a
+  // separator every few bytes, random base64 about one in 32: judge such
+  // a run by its longest separator-free piece.
+  const auto is_sep = [](char ch) {
+    return ch == '/' || ch == '-' || ch == '_';
+  };
+  const auto seps = std::count_if(run.begin(), run.end(), is_sep);
+  if (seps > 0 && static_cast<std::size_t>(seps) * 8 >= run.size()) {
     std::string_view longest;
-    for (std::size_t pos = 0; pos <= run.size();) {
-      const auto next = std::min(run.find('/', pos), run.size());
-      if (next - pos > longest.size()) {
-        longest = run.substr(pos, next - pos);
+    std::size_t from = 0;
+    for (std::size_t i = 0; i <= run.size(); ++i) {
+      if (i == run.size() || is_sep(run[i])) {
+        if (i - from > longest.size()) {
+          longest = run.substr(from, i - from);
+        }
+        from = i + 1;
       }
-      pos = next + 1;
     }
     return is_secret(longest);
   }

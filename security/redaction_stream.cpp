@@ -462,10 +462,10 @@ std::uint64_t redaction_stream::hold_point() const {
   if (block_.active) {
     hold = std::min(hold, block_.begin);
   }
+  // A pending check re-reads its bytes from the anchor (a keyword's
+  // separator, a Discord id) until it decides.
   for (const auto& c : checks_) {
-    if ((*rules_)[c.rule].kind == extent::dotted) {
-      hold = std::min(hold, c.begin);
-    }
+    hold = std::min({hold, c.begin, c.anchor});
   }
   return std::max(hold, emitted_);
 }

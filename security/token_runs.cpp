@@ -101,16 +101,17 @@ void token_run_finder::block(std::uint64_t m, unsigned width,
     report();
     return;
   }
-  // The run carried in from the previous block continues over the lowest
+  // A run carried in from the previous block continues over the lowest
   // set bits, then ends.
-  const auto lead = static_cast<unsigned>(std::countr_one(m));
+  std::uint64_t inner = m;
   if (run_length_ > 0) {
+    const auto lead = static_cast<unsigned>(std::countr_one(m));
     run_length_ += lead;
     report();
+    inner &= ~((std::uint64_t{2} << lead) - 1);
   }
   // Runs that start and end inside the block: bit i of `y` stays set iff
   // bits i .. i+min_length-1 of `m` are all set.
-  std::uint64_t inner = m & ~((std::uint64_t{2} << lead) - 1);
   const auto top = static_cast<unsigned>(std::countl_one(m | ~all)) -
                    (64 - width);
   if (top < width) {

@@ -1,0 +1,105 @@
+#define BOOST_TEST_MODULE entropy
+#include <boost/test/unit_test.hpp>
+
+#include "core/error.hpp"
+#include "security/entropy.hpp"
+#include "security/secret_examples.hpp"
+
+#include <random>
+
+using namespace telclaude::security;
+namespace a = alphabets;
+
+namespace {
+
+/// Share of `n` random strings of `alphabet` and `length` flagged.
+double catch_rate(const entropy_detector& d, std::string_view alphabet,
+                  std::size_t length, int n = 4000) {
+  std::mt19937_64 rng(7);
+  int hits = 0;
+  for (int i = 0; i < n; ++i) {
+    hits += d.is_secret(random_string(rng, alphabet, length)) ? 1 : 0;
+  }
+  return static_cast<double>(hits) / n;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(expected_entropy_matches_known_values) {
+  const entropy_detector d({});
+  // Long strings approach log2(k); 32 draws of 62 symbols average ~4.5.
+  BOOST_TEST(d.expected_random_bits(16, 256) > 3.9);
+  BOOST_TEST(d.expected_random_bits(62, 32) > 4.4);
+  BOOST_TEST(d.expected_random_bits(62, 32) < 4.7);
+  BOOST_TEST(entropy_detector::shannon_bits("aaaa") == 0.0);
+  BOOST_TEST(entropy_detector::shannon_bits("abcd") == 2.0);
+}
+
+BOOST_AUTO_TEST_CASE(catches_random_keys_of_every_alphabet) {
+  const entropy_detector d({});
+  struct row {
+    std::string_view name;
+    std::string_view alphabet;
+    std::size_t length;
+    double at_least;
+  };
+  for (const row& r : {row{"base62", a::base62, 32, 0.95},
+                       row{"base62", a::base62, 40, 0.97},
+                       row{"base64", a::base64, 40, 0.97},
+                       row{"base64url", a::base64url, 43, 0.97},
+                       row{"base62", a::base62, 64, 0.99},
+                       row{"hex", a::hex, 48, 0.95},
+                       row{"upper+digits", a::upper_digits, 32, 0.95}}) {
+    const double rate = catch_rate(d, r.alphabet, r.length);
+    BOOST_TEST_MESSAGE("catch rate " << r.name << " " << r.length << ": "
+                                     << rate);
+    BOOST_TEST(rate >= r.at_least, r.name << " " << r.length << ": " << rate);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(digests_and_ids_are_not_secrets) {
+  const entropy_detector d({});
+  // Random hex at digest lengths is what commit ids and checksums look like.
+  for (std::size_t n : {32u, 40u, 64u, 128u}) {
+    BOOST_TEST(catch_rate(d, a::hex, n, 500) == 0.0);
+  }
+  std::mt19937_64 rng(3);
+  const auto uuid = random_string(rng, a::hex, 8) + "-" +
+                    random_string(rng, a::hex, 4) + "-4" +
+                    random_string(rng, a::hex, 3) + "-a" +
+                    random_string(rng, a::hex, 3) + "-" +
+                    random_string(rng, a::hex, 12);
+  BOOST_TEST(!d.is_secret(uuid));
+  for (std::string_view s :
+       {"someVeryLongFunctionNameForTestingPurposes",
+        "SOME_VERY_LONG_CONSTANT_NAME_FOR_CONFIGURATION",
+        "/usr/lib/x86_64-linux-gnu/libhyperscan",
+        "/home/alice/projects/telclaude/build-security/security",
+        "src/main/java/com/example/MyApplicationConfiguration",
+        "x86_64-linux-gnu-g++-12-with-extra-long-suffix",
+        "parse_update_from_the_long_poll_response_body"}) {
+    BOOST_TEST(!d.is_secret(s), s);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(threshold_shifts_every_limit) {
+  entropy_settings strict;
+  strict.threshold = 5.5;
+  entropy_settings loose;
+  loose.threshold = 3.5;
+  const double at_default = catch_rate(entropy_detector({}), a::base62, 32);
+  BOOST_TEST(catch_rate(entropy_detector(strict), a::base62, 32) < at_default);
+  BOOST_TEST(catch_rate(entropy_detector(loose), a::base62, 32) >= at_default);
+  entropy_settings off;
+  off.enabled = false;
+  BOOST_TEST(catch_rate(entropy_detector(off), a::base62, 64) == 0.0);
+}
+
+BOOST_AUTO_TEST_CASE(rejects_out_of_range_settings) {
+  entropy_settings s;
+  s.min_length = 4;
+  BOOST_CHECK_EXCEPTION(entropy_detector{s}, telclaude::user_error,
+                        [](const telclaude::user_error& e) {
+                          return e.code() == "redact.entropy";
+                        });
+}
