@@ -264,3 +264,13 @@ BOOST_FIXTURE_TEST_CASE(cancel_aborts_a_long_poll_promptly, fixture) {
   client.resume();
   BOOST_TEST(client.get_me().ok());
 }
+
+BOOST_FIXTURE_TEST_CASE(a_connection_idle_past_keep_alive_is_reopened, fixture) {
+  // The fake closes idle connections after 1 s; the client's reused
+  // connection must not turn that into an error.
+  api.open_chat(1);
+  BOOST_TEST(client.send_message(1, "first").ok());
+  std::this_thread::sleep_for(1500ms);
+  auto second = client.send_message(1, "second");
+  BOOST_TEST(second.ok(), (second.ok() ? "" : second.error().message));
+}
