@@ -15,6 +15,19 @@ std::string random_string(std::mt19937_64& rng, std::string_view alphabet,
   return s;
 }
 
+bool reveals_any(std::string_view out, const std::vector<std::string>& values,
+                 std::size_t window) {
+  for (const auto& v : values) {
+    for (std::size_t i = 0; i + window <= v.size(); ++i) {
+      if (out.find(std::string_view(v).substr(i, window)) !=
+          std::string_view::npos) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 namespace {
 
 std::string base64_encode(std::string_view in, bool url) {
@@ -95,24 +108,24 @@ std::vector<secret_example> make_secret_examples(std::mt19937_64& rng) {
   {
     const auto t = "sk-ant-api03-" + random_string(rng, a::base64url, 93) + "AA";
     add("Anthropic API key", "anthropic-api-key",
-        "ANTHROPIC_API_KEY=" + t, {t});
+        "ANTHROPIC_API_KEY=" + t, {t.substr(13)});
   }
   {
     const auto t = "sk-" + random_string(rng, a::base62, 20) + "T3BlbkFJ" +
                    random_string(rng, a::base62, 20);
     add("OpenAI API key (classic)", "openai-api-key",
-        "openai.api_key = \"" + t + "\"", {t});
+        "openai.api_key = \"" + t + "\"", {t.substr(3)});
   }
   {
     const auto t = "sk-proj-" + random_string(rng, a::base64url, 74) +
                    "T3BlbkFJ" + random_string(rng, a::base64url, 74);
     add("OpenAI project key", "openai-project-key",
-        "export OPENAI_API_KEY=" + t, {t});
+        "export OPENAI_API_KEY=" + t, {t.substr(8)});
   }
   {
     const auto t = "AKIA" + random_string(rng, a::upper_digits, 16);
     add("AWS access key id", "aws-access-key-id",
-        "aws_access_key_id = " + t, {t});
+        "aws_access_key_id = " + t, {t.substr(4)});
   }
   {
     const auto t = random_string(rng, a::base64, 40);
@@ -125,22 +138,23 @@ std::vector<secret_example> make_secret_examples(std::mt19937_64& rng) {
     const auto t = std::string(prefixes[rng() % prefixes.size()]) +
                    random_string(rng, a::base62, 36);
     add("GitHub token", "github-token",
-        "git clone https://x-access-token@github.com/o/r # token " + t, {t});
+        "git clone https://x-access-token@github.com/o/r # token " + t,
+        {t.substr(4)});
   }
   {
     const auto t = "github_pat_" + random_string(rng, a::base62, 22) + "_" +
                    random_string(rng, a::base62, 59);
-    add("GitHub fine-grained token", "github-token", "GH_PAT: " + t, {t});
+    add("GitHub fine-grained token", "github-token", "GH_PAT: " + t, {t.substr(11)});
   }
   {
     const auto t = "glpat-" + random_string(rng, a::base64url, 20);
-    add("GitLab token", "gitlab-token", "\"token\": \"" + t + "\"", {t});
+    add("GitLab token", "gitlab-token", "\"token\": \"" + t + "\"", {t.substr(6)});
   }
   {
     const auto t = "xoxb-" + random_string(rng, a::digits, 12) + "-" +
                    random_string(rng, a::digits, 13) + "-" +
                    random_string(rng, a::base62, 24);
-    add("Slack token", "slack-token", "SLACK_BOT_TOKEN='" + t + "'", {t});
+    add("Slack token", "slack-token", "SLACK_BOT_TOKEN='" + t + "'", {t.substr(5)});
   }
   {
     const auto t = "https://hooks.slack.com/services/T" +
@@ -148,18 +162,19 @@ std::vector<secret_example> make_secret_examples(std::mt19937_64& rng) {
                    random_string(rng, a::upper_digits, 10) + "/" +
                    random_string(rng, a::base62, 24);
     add("Slack webhook URL", "slack-webhook",
-        "curl -X POST -d @msg.json " + t, {t});
+        "curl -X POST -d @msg.json " + t,
+        {t.substr(t.find("services/") + 9)});
   }
   {
     const auto t = std::string(rng() % 2 ? "sk" : "rk") + "_live_" +
                    random_string(rng, a::base62, 24);
     add("Stripe secret/restricted key", "stripe-secret-key",
-        "Stripe.api_key = '" + t + "';", {t});
+        "Stripe.api_key = '" + t + "';", {t.substr(8)});
   }
   {
     const auto t = "AIza" + random_string(rng, a::base64url, 35);
     add("Google API key", "google-api-key",
-        "https://maps.googleapis.com/maps/api/js?key=" + t, {t});
+        "https://maps.googleapis.com/maps/api/js?key=" + t, {t.substr(4)});
   }
   {
     const auto body = pem_body(rng, 4, "\\n");
@@ -192,20 +207,20 @@ std::vector<secret_example> make_secret_examples(std::mt19937_64& rng) {
   {
     const auto t = "npm_" + random_string(rng, a::base62, 36);
     add("npm token", "npm-token", "//registry.npmjs.org/:_authToken=" + t,
-        {t});
+        {t.substr(4)});
   }
   {
     const auto t = "pypi-AgEIcHlwaS5vcmc" + random_string(rng, a::base64url, 70);
-    add("PyPI token", "pypi-token", "password = " + t, {t});
+    add("PyPI token", "pypi-token", "password = " + t, {t.substr(20)});
   }
   {
     const auto t = "SG." + random_string(rng, a::base64url, 22) + "." +
                    random_string(rng, a::base64url, 43);
-    add("SendGrid API key", "sendgrid-api-key", "SENDGRID_API_KEY=" + t, {t});
+    add("SendGrid API key", "sendgrid-api-key", "SENDGRID_API_KEY=" + t, {t.substr(3)});
   }
   {
     const auto t = "SK" + random_string(rng, a::hex, 32);
-    add("Twilio API key", "twilio-api-key", "twilio api:key " + t, {t});
+    add("Twilio API key", "twilio-api-key", "twilio api:key " + t, {t.substr(2)});
   }
   {
     const auto t = random_string(rng, a::hex, 32);
@@ -217,7 +232,7 @@ std::vector<secret_example> make_secret_examples(std::mt19937_64& rng) {
                    random_string(rng, a::base64url, 6) + "." +
                    random_string(rng, a::base64url, 38);
     add("Discord bot token", "discord-bot-token",
-        "client.login(\"" + t + "\")", {t});
+        "client.login(\"" + t + "\")", {t.substr(1)});
   }
   {
     const auto t = random_string(rng, a::base64, 86) + "==";

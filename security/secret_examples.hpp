@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace telclaude::security {
@@ -23,6 +24,10 @@ std::vector<secret_example> make_secret_examples(std::mt19937_64& rng);
 /// Ordinary text that resembles secrets but is not (commit ids, UUIDs,
 /// checksums, paths, URLs, identifiers, placeholders): must pass untouched.
 std::vector<std::string> make_negative_examples(std::mt19937_64& rng);
+
+/// True when some `window`-byte piece of any of `values` appears in `out`.
+bool reveals_any(std::string_view out, const std::vector<std::string>& values,
+                 std::size_t window = 8);
 
 /// `n` random bytes of `alphabet`.
 std::string random_string(std::mt19937_64& rng, std::string_view alphabet,

@@ -15,12 +15,8 @@ run_secrets_self_test(const redaction_engine& engine) {
                              "\nDone.\n";
     const std::string once = engine.redact(text);
     r.redacted_ok =
-      once.find("[REDACTED:" + ex.pattern_id + "]") != std::string::npos;
-    for (const auto& v : ex.values) {
-      for (std::size_t i = 0; i + 8 <= v.size() && r.redacted_ok; ++i) {
-        r.redacted_ok = once.find(v.substr(i, 8)) == std::string::npos;
-      }
-    }
+      once.find("[REDACTED:" + ex.pattern_id + "]") != std::string::npos &&
+      !reveals_any(once, ex.values);
     redaction_stream stream(engine.shared_from_this());
     std::string streamed;
     for (std::size_t i = 0; i < text.size(); i += 7) {

@@ -31,17 +31,6 @@ std::string stream_with_cuts(const std::shared_ptr<const redaction_engine>& e,
   return out;
 }
 
-bool leaks(const std::string& out, const std::vector<std::string>& values) {
-  for (const auto& v : values) {
-    for (std::size_t i = 0; i + 8 <= v.size(); ++i) {
-      if (out.find(v.substr(i, 8)) != std::string::npos) {
-        return true;
-      }
-    }
-  }
-  return false;
-}
-
 std::shared_ptr<const redaction_engine> engine_with_user_pattern() {
   redaction_settings s;
   s.additional_patterns = {{"ticket", "TICKET-[0-9]{4}\\b"}};
@@ -61,7 +50,7 @@ BOOST_AUTO_TEST_CASE(every_split_point_and_random_splits_match_one_shot) {
                              " and then more text\n";
     std::vector<finding> once_found;
     const auto once = engine->redact(text, &once_found);
-    BOOST_TEST_REQUIRE(!leaks(once, ex.values), ex.family << ": " << once);
+    BOOST_TEST_REQUIRE(!reveals_any(once, ex.values), ex.family << ": " << once);
     for (std::size_t cut = 1; cut < text.size(); ++cut) {
       std::vector<finding> found;
       const auto out = stream_with_cuts(engine, text, {cut}, &found);
@@ -76,7 +65,7 @@ BOOST_AUTO_TEST_CASE(every_split_point_and_random_splits_match_one_shot) {
       }
       const auto out = stream_with_cuts(engine, text, cuts);
       BOOST_TEST_REQUIRE(out == once, ex.family << " round " << round);
-      BOOST_TEST_REQUIRE(!leaks(out, ex.values));
+      BOOST_TEST_REQUIRE(!reveals_any(out, ex.values));
     }
   }
   }
