@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 struct hs_stream;
@@ -41,6 +42,12 @@ public:
   /// Ranges redacted so far, in stream order.
   const std::vector<finding>& findings() const {
     return findings_;
+  }
+
+  /// Hands over the findings so far and forgets them (long-running pipes
+  /// keep memory bounded this way).
+  std::vector<finding> take_findings() {
+    return std::exchange(findings_, {});
   }
 
   /// Bytes written but not yet released.
