@@ -2,7 +2,7 @@
 add_library(telclaude_options INTERFACE)
 target_compile_options(telclaude_options INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wcast-align
-  -Wunused -Woverloaded-virtual -Wnull-dereference -Wformat=2)
+  -Wunused -Woverloaded-virtual -Wformat=2)
 if(TELCLAUDE_WERROR)
   target_compile_options(telclaude_options INTERFACE -Werror)
 endif()

@@ -23,6 +23,12 @@ private:
   std::string code_;
 };
 
+/// Thrown by a subcommand to end the process with `code` after cleaning
+/// up (main() catches it).
+struct exit_request {
+  int code = 0;
+};
+
 /// Process exit codes shared by every subcommand.
 namespace exit_code {
 inline constexpr int ok = 0;

@@ -19,9 +19,10 @@ namespace telclaude {
 
 /// Owns the SQLite connection (detached thread).
 using store_actor = caf::typed_actor<
-  // Stores updates durably in one transaction; replies how many were new.
+  // Stores updates durably in one transaction, with the offset that
+  // confirms them; replies with the ids that were new.
   caf::replies_to<atom::inbox_add, std::vector<stored_update>,
-                  std::int64_t>::with<std::uint64_t>,
+                  std::int64_t>::with<std::vector<std::int64_t>>,
   // Marks an update answered: a restart will not process it again.
   caf::reacts_to<atom::inbox_done, std::int64_t>,
   // Returns the updates received but not yet answered, oldest first.
@@ -107,4 +108,5 @@ CAF_BEGIN_TYPE_ID_BLOCK(telclaude, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(telclaude, (telclaude::reply_target))
   CAF_ADD_TYPE_ID(telclaude, (telclaude::run_outcome))
   CAF_ADD_TYPE_ID(telclaude, (std::vector<std::string>))
+  CAF_ADD_TYPE_ID(telclaude, (std::vector<std::int64_t>))
 CAF_END_TYPE_ID_BLOCK(telclaude)

@@ -19,8 +19,8 @@ inbox::inbox(database& db)
                       "WHERE done_ms IS NOT NULL AND done_ms < ?1")) {
 }
 
-std::size_t inbox::add(const std::vector<inbox_entry>& entries) {
-  std::size_t added = 0;
+std::vector<std::int64_t> inbox::add(const std::vector<inbox_entry>& entries) {
+  std::vector<std::int64_t> added;
   auto tx = db_.begin_immediate();
   for (const auto& entry : entries) {
     auto q = insert_.scoped();
@@ -29,7 +29,8 @@ std::size_t inbox::add(const std::vector<inbox_entry>& entries) {
       .bind(3, std::string_view{entry.payload})
       .bind(4, entry.received_ms);
     q->step();
-    added += db_.changes();
+    if (db_.changes() > 0)
+      added.push_back(entry.update_id);
   }
   tx.commit();
   return added;

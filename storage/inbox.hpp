@@ -39,8 +39,9 @@ public:
   explicit inbox(database& db);
 
   /// Stores `entries` in one transaction (one sync for a whole poll);
-  /// update ids already stored are ignored. Returns how many were new.
-  std::size_t add(const std::vector<inbox_entry>& entries);
+  /// update ids already stored are ignored. Returns the ids that were new,
+  /// in the order given.
+  std::vector<std::int64_t> add(const std::vector<inbox_entry>& entries);
 
   /// Marks an update handled; unknown or already done ids are ignored.
   void mark_done(std::int64_t update_id, long long now_ms);

@@ -17,6 +17,8 @@
 //   [[env NAME]]       the value of an environment variable, or "unset"
 //   [[read PATH]]      a file's contents, or the error
 //   [[delta]]          stream_event text deltas (--include-partial-messages)
+//   [[leak]]           a made-up Anthropic-shaped key (generated here, never
+//                      committed), streamed in deltas that split it
 
 #include <nlohmann/json.hpp>
 
@@ -355,6 +357,20 @@ int main(int argc, char** argv) {
     } else if (d.name == "env") {
       const char* value = std::getenv(d.arg.c_str());
       t.text(d.arg + (value ? "=" + std::string{value} : " unset"), deltas);
+      spoke = true;
+    } else if (d.name == "leak") {
+      // Shaped like an Anthropic key so the redactor must catch it even
+      // though it straddles two events; the characters are generated.
+      std::string key = "sk-ant-api03-";
+      for (int i = 0; i < 93; ++i)
+        key += "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
+          [(i * 37 + t.number * 11) % 57];
+      key += "AA";
+      // One text block; with --include-partial-messages it streams in
+      // 16-byte deltas, so the key straddles several events.
+      t.text("Found in .env: ANTHROPIC_API_KEY=" + key
+               + "\nThat key should be rotated.",
+             true);
       spoke = true;
     } else if (d.name == "read") {
       t.text(read_file(d.arg), deltas);

@@ -26,7 +26,10 @@ store_actor::behavior_type fake_store(store_actor::pointer,
                                       std::shared_ptr<world> w) {
   return {
     [](atom::inbox_add, std::vector<stored_update>& xs, std::int64_t) {
-      return static_cast<std::uint64_t>(xs.size());
+      std::vector<std::int64_t> ids;
+      for (auto& x : xs)
+        ids.push_back(x.update_id);
+      return ids;
     },
     [w](atom::inbox_done, std::int64_t id) { w->done.push_back(id); },
     [](atom::inbox_pend) { return std::vector<stored_update>{}; },

@@ -1,0 +1,69 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <thread>
+
+#include "actors/chat_session.hpp"
+#include "agent/child_process.hpp"
+#include "agent/stream_json.hpp"
+#include "messages/actors.hpp"
+#include "sandbox/bwrap.hpp"
+
+namespace telclaude {
+
+namespace security {
+class redaction_engine;
+} // namespace security
+
+/// What every agent run of a relay shares.
+struct agent_spec {
+  /// The agent program (resolved path first) and its fixed arguments.
+  std::vector<std::string> command;
+  std::string model;
+  std::vector<std::string> extra_args;
+  /// The sandbox every run gets (built and probed at start-up).
+  sandbox::policy policy;
+  std::chrono::seconds timeout{600};
+  /// Between the interrupt (SIGINT) and the kill (SIGKILL).
+  std::chrono::seconds kill_grace{5};
+  /// Redacts what the agent writes to stderr before it is logged.
+  std::shared_ptr<const security::redaction_engine> engine;
+};
+
+struct agent_run_state {
+  static inline const char* name = "agent_run";
+  std::shared_ptr<const agent_spec> spec;
+  run_request req;
+  chat_session_actor session;
+  redactor_actor redactor;
+  std::unique_ptr<agent::child_process> child;
+  std::thread reader;
+  std::unique_ptr<agent::stream_json_parser> parser;
+  std::optional<agent::result_event> result;
+  std::string session_id;
+  bool text_seen = false;
+  /// Deltas of a text block are arriving; its whole copy will follow.
+  bool block_open = false;
+  bool timed_out = false;
+  bool done = false;
+  std::chrono::steady_clock::time_point started;
+  /// Kills the agent if it still runs and joins the reader.
+  ~agent_run_state();
+};
+
+/// Runs one turn: spawns the agent under bwrap, parses its stream-json
+/// output, sends its text to the redactor (never anywhere else) and its
+/// lifecycle to the chat session; interrupts it when the turn times out.
+agent_run_actor::behavior_type
+agent_run(agent_run_actor::stateful_pointer<agent_run_state> self,
+          std::shared_ptr<const agent_spec> spec, run_request req,
+          chat_session_actor session, redactor_actor redactor);
+
+/// The production launcher: a redactor and an agent_run per turn.
+agent_launcher
+make_agent_launcher(caf::actor_system& sys,
+                    std::shared_ptr<const agent_spec> spec,
+                    outbox_actor outbox);
+
+} // namespace telclaude

@@ -1,0 +1,241 @@
+#include "actors/supervisor.hpp"
+
+#include <sys/stat.h>
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/outbox.hpp"
+#include "actors/poller.hpp"
+#include "actors/router.hpp"
+#include "actors/store.hpp"
+#include "core/error.hpp"
+#include "sandbox/environment.hpp"
+#include "sandbox/probe.hpp"
+#include "security/redaction_engine.hpp"
+#include "storage/database.hpp"
+#include "telegram/bot_api_client.hpp"
+#include "telegram/update_parser.hpp"
+
+namespace telclaude {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct relay_config : caf::actor_system_config {
+  relay_config() {
+    add_message_types<caf::id_block::telclaude>();
+    // CAF's own logging is compiled out of Debian's build; spdlog logs.
+    set("logger.verbosity", caf::atom("quiet"));
+  }
+};
+
+void make_private_dir(const fs::path& dir, const char* what) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec || !fs::is_directory(dir))
+    throw user_error("relay.data_dir",
+                     std::string{"cannot create the "} + what + " " + dir.string()
+                       + ": " + ec.message()
+                       + "; set TELCLAUDE_DATA_DIR to a writable directory");
+  ::chmod(dir.c_str(), 0700);
+}
+
+chat::scope to_scope(config::session_scope s) {
+  return s == config::session_scope::global ? chat::scope::global
+                                            : chat::scope::per_sender;
+}
+
+/// Waits until `h` has terminated.
+template <class Handle>
+void await_down(caf::scoped_actor& self, const Handle& h) {
+  if (!h)
+    return;
+  self->monitor(h);
+  self->receive([](const caf::down_msg&) {});
+}
+
+} // namespace
+
+security::redaction_settings
+redaction_settings_from(const config::secret_filter_settings& f) {
+  security::redaction_settings rs;
+  for (auto& p : f.additional_patterns)
+    rs.additional_patterns.push_back({p.id, p.pattern});
+  rs.entropy.enabled = f.entropy_enabled;
+  rs.entropy.threshold = f.entropy_threshold;
+  rs.entropy.min_length = f.entropy_min_length;
+  return rs;
+}
+
+relay_plan plan_relay(const config::settings& settings) {
+  relay_plan plan;
+  plan.settings = settings;
+  const auto& data_dir = settings.data_dir;
+  make_private_dir(data_dir, "data directory");
+  plan.database_file = data_dir / "telclaude.db";
+
+  auto spec = std::make_shared<agent_spec>();
+  spec->engine = security::redaction_engine::compile(
+    redaction_settings_from(settings.security.secret_filter));
+
+  auto env = sandbox::process_environment();
+  sandbox::require_sandbox(sandbox::probe(env));
+
+  auto program = sandbox::resolve_command(settings.agent.command,
+                                          agent::path_of(env));
+  auto workdir = settings.agent.workdir;
+  if (workdir == data_dir / "workdir")
+    make_private_dir(workdir, "agent workdir");
+  if (!fs::is_directory(workdir))
+    throw user_error("config.workdir",
+                     "agent.workdir: " + workdir.string()
+                       + " is not a directory; create it or point "
+                         "agent.workdir at the project the agent works on");
+
+  sandbox::agent_sandbox box;
+  box.workdir = fs::canonical(workdir).string();
+  box.workdir_writable = true;
+  box.state_dir = (data_dir / "sandbox").string();
+  box.program = program;
+  box.share_net = true;
+  spec->policy = sandbox::agent_policy(box, env);
+  spec->command = {program};
+  spec->model = settings.agent.model.value_or("");
+  spec->extra_args = settings.agent.extra_args;
+  spec->timeout = std::chrono::seconds{settings.reply.timeout_seconds};
+  plan.agent = std::move(spec);
+  return plan;
+}
+
+supervisor::supervisor(relay_plan plan, const clock& wall)
+  : plan_(std::move(plan)), wall_(wall) {
+}
+
+supervisor::~supervisor() {
+  stop();
+}
+
+void supervisor::start() {
+  const auto& s = plan_.settings;
+  auto db = std::make_shared<storage::database>(
+    storage::database::open(plan_.database_file));
+
+  cfg_ = std::make_unique<relay_config>();
+  sys_ = std::make_unique<caf::actor_system>(*cfg_);
+  stopped_ = false;
+
+  telegram::client_options copts;
+  poll_client_ = std::make_shared<telegram::bot_api_client>(
+    s.telegram.api_base_url, s.telegram.bot_token, copts);
+  send_client_ = std::make_shared<telegram::bot_api_client>(
+    s.telegram.api_base_url, s.telegram.bot_token, copts);
+
+  store_ = sys_->spawn<caf::detached>(store, db, &wall_);
+  outbox_ = sys_->spawn<caf::detached>(outbox, send_client_, store_,
+                                       outbox_options{});
+
+  session_deps deps;
+  deps.store = store_;
+  deps.outbox = outbox_;
+  deps.launch = make_agent_launcher(*sys_, plan_.agent, outbox_);
+  deps.conversation.reset_triggers = s.reply.session.reset_triggers;
+  deps.conversation.idle_timeout
+    = std::chrono::minutes{s.reply.session.idle_minutes};
+  deps.typing_interval
+    = std::chrono::seconds{s.reply.typing_interval_seconds};
+  deps.wall = &wall_;
+  router_options ropts;
+  ropts.allowed_chats = s.telegram.allowed_chats;
+  ropts.scope = to_scope(s.reply.session.scope);
+  router_ = sys_->spawn(router, ropts, deps);
+
+  // Replay what was stored but not answered before the last stop, then
+  // poll from after everything stored.
+  caf::scoped_actor self{*sys_};
+  std::vector<stored_update> pending;
+  std::int64_t offset = 0;
+  caf::error failure;
+  self->request(store_, caf::infinite, atom::inbox_pend_v)
+    .receive([&](std::vector<stored_update>& xs) { pending = std::move(xs); },
+             [&](caf::error& err) { failure = err; });
+  self->request(store_, caf::infinite, atom::offset_v)
+    .receive([&](std::int64_t x) { offset = x; },
+             [&](caf::error& err) { failure = err; });
+  if (failure) {
+    stop();
+    throw user_error("storage.unavailable",
+                     "cannot read the inbox in " + plan_.database_file.string()
+                       + ": " + sys_->render(failure));
+  }
+  for (auto& p : pending) {
+    auto u = telegram::parse_update(p.payload);
+    auto msg = u ? to_chat_message(*u) : std::nullopt;
+    if (!msg) {
+      spdlog::warn("supervisor: stored update {} is unreadable; dropped",
+                   p.update_id);
+      self->send(store_, atom::inbox_done_v, p.update_id);
+      continue;
+    }
+    self->send(router_, std::move(*msg));
+  }
+  if (!pending.empty())
+    spdlog::info("supervisor: {} updates from before the last stop are "
+                 "answered first", pending.size());
+
+  poller_options popts;
+  popts.timeout_s = s.telegram.polling.timeout;
+  popts.limit = s.telegram.polling.limit;
+  popts.reconnect.initial_ms = s.telegram.reconnect.initial_ms;
+  popts.reconnect.max_ms = s.telegram.reconnect.max_ms;
+  popts.reconnect.factor = s.telegram.reconnect.factor;
+  popts.reconnect.jitter = s.telegram.reconnect.jitter;
+  popts.reconnect.max_attempts
+    = static_cast<std::uint32_t>(s.telegram.reconnect.max_attempts);
+  poller_ = sys_->spawn<caf::detached>(poller, poll_client_, store_, router_,
+                                       popts, offset);
+  auto flag = poller_failed_;
+  caf::actor_cast<caf::abstract_actor*>(poller_)->attach_functor(
+    [flag](const caf::error& reason) {
+      if (reason && reason != caf::exit_reason::user_shutdown)
+        flag->store(true);
+    });
+  spdlog::info("relay: polling {} from offset {} for {} allowed chats",
+               "Telegram", offset, s.telegram.allowed_chats.size());
+}
+
+void supervisor::stop() {
+  if (stopped_ || !sys_)
+    return;
+  stopped_ = true;
+  caf::scoped_actor self{*sys_};
+  // Reverse start order. The poller may be inside a long poll: cancel it.
+  if (poller_) {
+    poll_client_->cancel();
+    self->send_exit(poller_, caf::exit_reason::user_shutdown);
+    await_down(self, poller_);
+  }
+  if (router_) {
+    self->send_exit(router_, caf::exit_reason::user_shutdown);
+    await_down(self, router_);
+  }
+  if (outbox_) {
+    // Replies already handed over go out before the outbox stops.
+    self->request(outbox_, std::chrono::seconds{30}, atom::drain_v)
+      .receive([](bool) {}, [](caf::error&) {});
+    send_client_->cancel();
+    self->send_exit(outbox_, caf::exit_reason::user_shutdown);
+    await_down(self, outbox_);
+  }
+  if (store_) {
+    self->send_exit(store_, caf::exit_reason::user_shutdown);
+    await_down(self, store_);
+  }
+  poller_ = nullptr;
+  router_ = nullptr;
+  outbox_ = nullptr;
+  store_ = nullptr;
+}
+
+} // namespace telclaude

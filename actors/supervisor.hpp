@@ -1,0 +1,86 @@
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+
+#include "actors/agent_run.hpp"
+#include "config/settings.hpp"
+#include "core/clock.hpp"
+#include "messages/actors.hpp"
+#include "security/redaction_engine.hpp"
+
+namespace caf {
+class actor_system;
+class actor_system_config;
+} // namespace caf
+
+namespace telclaude {
+
+namespace telegram {
+class bot_api_client;
+} // namespace telegram
+
+namespace storage {
+class database;
+} // namespace storage
+
+/// Everything the relay checks and builds before any actor starts. Each
+/// step throws `user_error` naming what is wrong and how to fix it, so a
+/// bad set-up stops start-up with a clear message, not a half-started
+/// relay.
+struct relay_plan {
+  config::settings settings;
+  std::shared_ptr<const agent_spec> agent;
+  std::filesystem::path database_file;
+};
+
+/// The redaction engine's settings from `security.secretFilter`.
+security::redaction_settings
+redaction_settings_from(const config::secret_filter_settings& f);
+
+/// Validates the set-up: the redaction patterns compile, `bwrap` works, the
+/// agent program and the workdir exist. Creates the data dir (0700).
+relay_plan plan_relay(const config::settings& settings);
+
+/// Starts the actors in dependency order and stops them in reverse:
+/// store → outbox → router (sessions, runs) → poller. Updates stored but
+/// not answered before a crash are routed again first.
+class supervisor {
+public:
+  explicit supervisor(relay_plan plan, const clock& wall = system_clock::instance());
+  ~supervisor();
+
+  supervisor(const supervisor&) = delete;
+  supervisor& operator=(const supervisor&) = delete;
+
+  /// Opens the database and starts every actor.
+  void start();
+
+  /// True once polling stopped for good (token rejected, reconnect attempts
+  /// exhausted): the relay should exit with an error.
+  bool failed() const {
+    return poller_failed_->load();
+  }
+
+  /// Stops in reverse start order; a turn still running is ended and its
+  /// update stays pending for the next start.
+  void stop();
+
+private:
+  relay_plan plan_;
+  const clock& wall_;
+  std::unique_ptr<caf::actor_system_config> cfg_;
+  std::unique_ptr<caf::actor_system> sys_;
+  std::shared_ptr<telegram::bot_api_client> poll_client_;
+  std::shared_ptr<telegram::bot_api_client> send_client_;
+  store_actor store_;
+  outbox_actor outbox_;
+  router_actor router_;
+  poller_actor poller_;
+  std::shared_ptr<std::atomic<bool>> poller_failed_
+    = std::make_shared<std::atomic<bool>>(false);
+  bool stopped_ = true;
+};
+
+} // namespace telclaude
