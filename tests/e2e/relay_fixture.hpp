@@ -1,0 +1,132 @@
+#pragma once
+
+// Runs the built `telclaude relay` as a child process against the
+// project's loopback Bot API, with the scripted agent under bwrap.
+
+#include <csignal>
+#include <fstream>
+#include <memory>
+#include <thread>
+
+#include <boost/test/unit_test.hpp>
+#include <nlohmann/json.hpp>
+
+#include "agent/child_process.hpp"
+#include "testing/loopback_bot_api.hpp"
+#include "tests/agent/test_support.hpp"
+
+namespace telclaude::testing {
+
+using namespace std::chrono_literals;
+
+inline std::filesystem::path bin_dir() {
+  return std::filesystem::path{test_env("TELCLAUDE_BINARY_DIR")} / "bin";
+}
+
+/// A relay process and the world around it.
+struct relay_fixture {
+  temp_dir tmp;
+  loopback_bot_api api;
+  nlohmann::json config;
+  std::vector<std::string> extra_env;
+  std::unique_ptr<agent::child_process> relay;
+
+  relay_fixture() {
+    std::filesystem::create_directories(tmp.path() / "work");
+    config = {
+      {"telegram",
+       {{"botToken", api.token()},
+        {"apiBaseUrl", api.base_url()},
+        {"allowedChats", {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, -100}},
+        {"polling", {{"timeout", 1}}},
+        {"reconnect",
+         {{"initialMs", 100}, {"maxMs", 400}, {"jitter", 0.1}}}}},
+      {"agent",
+       {{"command", (bin_dir() / "telclaude-scripted-agent").string()},
+        {"workdir", (tmp.path() / "work").string()}}},
+      {"inbound", {{"reply", {{"typingIntervalSeconds", 1}}}}},
+      {"logging", {{"level", "debug"}}}};
+  }
+
+  ~relay_fixture() {
+    if (relay) {
+      relay->signal(SIGTERM);
+      if (!relay->wait_for(20s)) {
+        BOOST_ERROR("relay did not stop within 20 s of SIGTERM");
+        relay->signal(SIGKILL);
+      }
+    }
+  }
+
+  std::filesystem::path data_dir() const {
+    return tmp.path() / "data";
+  }
+
+  std::filesystem::path write_config() {
+    auto file = tmp.path() / "telclaude.json";
+    std::ofstream{file} << config.dump(2);
+    return file;
+  }
+
+  std::vector<std::string> environment() const {
+    std::vector<std::string> env{
+      "PATH=/usr/local/bin:/usr/bin:/bin",
+      "HOME=" + tmp.path().string(),
+      "TELCLAUDE_DATA_DIR=" + data_dir().string()};
+    env.insert(env.end(), extra_env.begin(), extra_env.end());
+    return env;
+  }
+
+  /// Runs `telclaude args...` to completion; gives exit code and output.
+  struct run_result {
+    int code;
+    std::string out;
+    std::string err;
+  };
+  run_result run(std::vector<std::string> args) {
+    agent::spawn_options o;
+    o.argv = {(bin_dir() / "telclaude").string()};
+    o.argv.insert(o.argv.end(), args.begin(), args.end());
+    o.env = environment();
+    agent::child_process p{o};
+    std::string out;
+    while (auto line = p.read_line())
+      out += *line + "\n";
+    auto st = p.wait();
+    return {st.code, out, p.stderr_tail()};
+  }
+
+  /// Starts the relay with the current config.
+  void start() {
+    agent::spawn_options o;
+    o.argv = {(bin_dir() / "telclaude").string(), "relay", "--config",
+              write_config().string()};
+    o.env = environment();
+    relay = std::make_unique<agent::child_process>(o);
+  }
+
+  /// kill -9, as a crash would.
+  void crash() {
+    relay->signal(SIGKILL);
+    relay->wait();
+    relay.reset();
+  }
+
+  /// Waits for the n-th message to `chat` and returns the messages.
+  std::vector<bot_message> replies(std::int64_t chat, std::size_t n,
+                                   std::chrono::milliseconds timeout = 30s) {
+    auto msgs = api.wait_for_messages(chat, n, timeout);
+    if (msgs.size() < n)
+      BOOST_FAIL("chat " << chat << ": " << msgs.size() << " of " << n
+                         << " replies; relay stderr:\n"
+                         << (relay ? relay->stderr_tail() : ""));
+    return msgs;
+  }
+
+  /// Gives the relay time to do something it should not.
+  static void settle(std::chrono::milliseconds d = 1500ms) {
+    std::this_thread::sleep_for(d);
+  }
+};
+
+} // namespace telclaude::testing
