@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 
@@ -25,11 +26,14 @@ bool is_digest_length(std::size_t n) {
 }
 
 // Per-byte class bits for the census.
-constexpr std::uint8_t c_lower = 1, c_upper = 2, c_digit = 4, c_nonhex = 8,
-                       c_dash = 16, c_other = 32;
+constexpr std::uint16_t c_lower = 1, c_upper = 2, c_digit = 4, c_nonhex = 8,
+                        c_dash = 16, c_sep = 32, c_plus = 64, c_slash = 128,
+                        c_underscore = 256, c_equals = 512;
+constexpr std::uint16_t c_others = c_dash | c_plus | c_slash | c_underscore |
+                                   c_equals;
 
-constexpr std::array<std::uint8_t, 256> make_class_bits() {
-  std::array<std::uint8_t, 256> t{};
+constexpr std::array<std::uint16_t, 256> make_class_bits() {
+  std::array<std::uint16_t, 256> t{};
   for (unsigned c = 0; c < 256; ++c) {
     if (c >= 'a' && c <= 'z') {
       t[c] = c_lower | (c > 'f' ? c_nonhex : 0);
@@ -38,39 +42,44 @@ constexpr std::array<std::uint8_t, 256> make_class_bits() {
     } else if (c >= '0' && c <= '9') {
       t[c] = c_digit;
     } else if (c == '-') {
-      t[c] = c_dash | c_other;
-    } else {
-      t[c] = c_other;
+      t[c] = c_dash | c_sep;
+    } else if (c == '_') {
+      t[c] = c_underscore | c_sep;
+    } else if (c == '/') {
+      t[c] = c_slash | c_sep;
+    } else if (c == '+') {
+      t[c] = c_plus;
+    } else if (c == '=') {
+      t[c] = c_equals;
     }
   }
   return t;
 }
 constexpr auto class_bits = make_class_bits();
 
-/// One pass over a run: byte counts, classes, distinct bytes.
+/// First pass over a run: which classes occur and how often.
 struct census {
-  std::array<std::uint16_t, 256> counts{};
-  std::array<std::uint8_t, entropy_detector::segment> distinct{};
-  unsigned n_distinct = 0;
   unsigned lower = 0;
   unsigned upper = 0;
   unsigned dashes = 0;
-  unsigned others = 0;  // distinct bytes outside [A-Za-z0-9]
-  std::uint8_t seen = 0;
+  unsigned separators = 0;  // '/', '-', '_'
+  std::uint16_t seen = 0;
 
   explicit census(std::string_view s) {
     for (char ch : s) {
-      const auto b = static_cast<unsigned char>(ch);
-      const auto bits = class_bits[b];
+      const auto bits = class_bits[static_cast<unsigned char>(ch)];
       seen |= bits;
-      lower += (bits & c_lower) != 0;
-      upper += (bits & c_upper) != 0;
-      dashes += (bits & c_dash) != 0;
-      if (counts[b]++ == 0) {
-        distinct[n_distinct++] = b;
-        others += (bits & c_other) != 0;
-      }
+      lower += bits & c_lower;
+      upper += (bits & c_upper) >> 1;
+      dashes += (bits & c_dash) >> 4;
+      separators += (bits & c_sep) >> 5;
     }
+  }
+
+  /// Distinct bytes outside [A-Za-z0-9] (each of + / = _ - counts once).
+  unsigned others() const {
+    return static_cast<unsigned>(std::popcount(
+      static_cast<unsigned>(seen & c_others)));
   }
 };
 
@@ -155,18 +164,16 @@ bool entropy_detector::is_secret(std::string_view run) const {
     return false;
   }
   run = run.substr(0, segment);
+  const census c(run);
   // Paths and kebab/snake names (`/usr/lib/x86_64-linux-gnu`) have a
   // separator every few bytes, random base64 about one in 32: judge such
   // a run by its longest separator-free piece.
-  const auto is_sep = [](char ch) {
-    return ch == '/' || ch == '-' || ch == '_';
-  };
-  const auto seps = std::count_if(run.begin(), run.end(), is_sep);
-  if (seps > 0 && static_cast<std::size_t>(seps) * 8 >= run.size()) {
+  if (c.separators > 0 && c.separators * 8 >= run.size()) {
     std::string_view longest;
     std::size_t from = 0;
     for (std::size_t i = 0; i <= run.size(); ++i) {
-      if (i == run.size() || is_sep(run[i])) {
+      if (i == run.size() ||
+          (class_bits[static_cast<unsigned char>(run[i])] & c_sep) != 0) {
         if (i - from > longest.size()) {
           longest = run.substr(from, i - from);
         }
@@ -175,7 +182,6 @@ bool entropy_detector::is_secret(std::string_view run) const {
     }
     return is_secret(longest);
   }
-  const census c(run);
   // Words, numbers and snake_case names use one class of character.
   const int classes = ((c.seen & c_lower) != 0) + ((c.seen & c_upper) != 0) +
                       ((c.seen & c_digit) != 0);
@@ -186,7 +192,7 @@ bool entropy_detector::is_secret(std::string_view run) const {
   std::size_t n = run.size();
   const bool hex = (c.seen & c_digit) != 0 && (c.seen & c_nonhex) == 0 &&
                    !((c.seen & c_lower) != 0 && (c.seen & c_upper) != 0) &&
-                   c.others <= (c.dashes > 0 ? 1u : 0u);
+                   (c.seen & c_others & ~c_dash) == 0;
   if (hex) {
     // Commit ids, checksums and UUIDs are random but not secret.
     n -= c.dashes;
@@ -203,12 +209,17 @@ bool entropy_detector::is_secret(std::string_view run) const {
     }
     k = ((c.seen & c_lower) != 0 ? 26 : 0) +
         ((c.seen & c_upper) != 0 ? 26 : 0) +
-        ((c.seen & c_digit) != 0 ? 10 : 0) + static_cast<int>(c.others);
+        ((c.seen & c_digit) != 0 ? 10 : 0) + static_cast<int>(c.others());
+  }
+  // Second pass, only for runs that got this far: the byte histogram.
+  std::array<std::uint16_t, 256> counts{};
+  for (char ch : run) {
+    ++counts[static_cast<unsigned char>(ch)];
   }
   const auto& clog2 = clog2_table();
   double sum = 0.0;
-  for (unsigned i = 0; i < c.n_distinct; ++i) {
-    sum += clog2[c.counts[c.distinct[i]]];
+  for (const auto count : counts) {
+    sum += clog2[count];
   }
   const double len = static_cast<double>(run.size());
   const double bits = std::log2(len) - sum / len;

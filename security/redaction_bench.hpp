@@ -21,7 +21,8 @@ struct bench_options {
 
 /// One measurement: `bytes` of input through `method` at `write_size`.
 struct bench_row {
-  std::string method;       ///< "telclaude", "std::regex", "memchr"
+  /// "telclaude", "hyperscan" (its database alone), "std::regex", "memchr"
+  std::string method;
   std::size_t write_size;   ///< 0: whole buffer
   std::size_t bytes;
   double best_seconds;
@@ -44,9 +45,10 @@ struct bench_report {
   std::vector<bench_target> targets;
 };
 
-/// Runs telclaude (CORE + user patterns + entropy per `settings`), the
-/// `std::regex` baseline and `memchr` over `corpus`, side by side, at every
-/// write size; GB/s = input bytes / best wall time of `runs`.
+/// Runs telclaude (CORE + user patterns + entropy per `settings`), its
+/// Hyperscan database alone, the `std::regex` baseline and `memchr` over
+/// `corpus`, side by side, at every write size; GB/s = input bytes / best
+/// wall time of `runs`.
 bench_report run_redaction_bench(std::string_view corpus,
                                  const redaction_settings& settings,
                                  const bench_options& options);

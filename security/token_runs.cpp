@@ -2,6 +2,7 @@
 
 #include "security/char_class.hpp"
 
+#include <algorithm>
 #include <bit>
 
 #if defined(__x86_64__)
@@ -42,19 +43,38 @@ __attribute__((target("avx2"))) std::uint32_t avx2_mask32(const char* p) {
   return static_cast<std::uint32_t>(_mm256_movemask_epi8(m));
 }
 
+__attribute__((target("avx2"))) void avx2_masks(const char* p,
+                                                std::size_t blocks,
+                                                std::uint64_t* out) {
+  for (std::size_t b = 0; b < blocks; ++b, p += 64) {
+    out[b] = avx2_mask32(p) | (std::uint64_t{avx2_mask32(p + 32)} << 32);
+  }
+}
+
 bool has_avx2() {
   static const bool yes = __builtin_cpu_supports("avx2");
   return yes;
 }
 #endif
 
-std::uint64_t mask64(const char* p) {
+/// Masks of `blocks` consecutive 64-byte blocks.
+void masks(const char* p, std::size_t blocks, std::uint64_t* out) {
 #if defined(__x86_64__)
   if (has_avx2()) {
-    return avx2_mask32(p) | (std::uint64_t{avx2_mask32(p + 32)} << 32);
+    avx2_masks(p, blocks, out);
+    return;
   }
 #endif
-  return scalar_mask(p, 64);
+  for (std::size_t b = 0; b < blocks; ++b, p += 64) {
+    out[b] = scalar_mask(p, 64);
+  }
+}
+
+/// True when some aligned byte of `m` is all ones: every run of 15 or
+/// more set bits covers one, so a block without one holds no long run.
+bool has_full_byte(std::uint64_t m) {
+  const std::uint64_t x = ~m;
+  return ((x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull) != 0;
 }
 
 } // namespace
@@ -72,8 +92,13 @@ void token_run_finder::scan(const char* data, std::size_t size,
                             std::uint64_t offset,
                             std::vector<std::uint64_t>& run_begins) {
   std::size_t i = 0;
-  for (; i + 64 <= size; i += 64) {
-    block(mask64(data + i), 64, offset + i, run_begins);
+  std::uint64_t m[64];
+  while (i + 64 <= size) {
+    const std::size_t blocks = std::min<std::size_t>(64, (size - i) / 64);
+    masks(data + i, blocks, m);
+    for (std::size_t b = 0; b < blocks; ++b, i += 64) {
+      block(m[b], 64, offset + i, run_begins);
+    }
   }
   if (i < size) {
     const auto n = static_cast<unsigned>(size - i);
@@ -118,7 +143,7 @@ void token_run_finder::block(std::uint64_t m, unsigned width,
     // The highest run touches the block's end: it is carried instead.
     inner &= top == 0 ? all : all >> top;
   }
-  if (min_length_ <= 64 && inner != 0) {
+  if (min_length_ <= 64 && has_full_byte(inner)) {
     std::uint64_t y = inner;
     for (std::size_t span = 1; span < min_length_ && y != 0;) {
       const std::size_t shift = std::min(span, min_length_ - span);
