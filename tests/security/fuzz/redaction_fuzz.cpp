@@ -54,7 +54,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
     text += piece;
     fuzz_text += piece;
     if (in.ConsumeBool()) {
-      fuzz_text += '\x01';
+      fuzz_text += "\n\x01\n";
       const auto& ex = examples[in.ConsumeIntegralInRange<std::size_t>(
         0, examples.size() - 1)];
       text += "\n" + ex.text + "\n";
