@@ -6,33 +6,11 @@
 #include "tests/agent/test_support.hpp"
 #include "testing/fake_messages_api.hpp"
 
-#include <cstdio>
-
 using namespace telclaude;
 using testing::run_sandboxed_turn;
 using testing::turn_output;
 
 namespace {
-
-/// The pinned claude: $TELCLAUDE_CLAUDE_BIN, else what
-/// scripts/install-claude-cli installs (and prints).
-std::string claude_binary() {
-  if (const char* bin = std::getenv("TELCLAUDE_CLAUDE_BIN"); bin && *bin)
-    return bin;
-  std::string script = testing::test_env("TELCLAUDE_SOURCE_DIR")
-                       + "/scripts/install-claude-cli";
-  std::string out;
-  if (FILE* pipe = ::popen(script.c_str(), "r")) {
-    char buffer[4096];
-    while (std::fgets(buffer, sizeof buffer, pipe))
-      out += buffer;
-    ::pclose(pipe);
-  }
-  while (!out.empty() && (out.back() == '\n' || out.back() == ' '))
-    out.pop_back();
-  auto newline = out.rfind('\n');
-  return newline == std::string::npos ? out : out.substr(newline + 1);
-}
 
 /// The real claude under the agent's sandbox, against a loopback fake of
 /// the Messages API.
@@ -44,7 +22,7 @@ struct real_cli_fixture {
   sandbox::policy p;
 
   real_cli_fixture() {
-    auto binary = claude_binary();
+    auto binary = testing::claude_binary();
     BOOST_TEST_REQUIRE(!binary.empty(), "claude is not installed");
     program = sandbox::resolve_command(binary, "");
     // The network is shared: the fake listens on the host's loopback.

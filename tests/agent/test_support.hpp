@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -50,6 +51,26 @@ inline std::string test_env(const char* name) {
   if (value == nullptr)
     throw std::runtime_error(std::string{name} + " is not set");
   return value;
+}
+
+/// The pinned claude: $TELCLAUDE_CLAUDE_BIN, else what
+/// scripts/install-claude-cli installs (and prints).
+inline std::string claude_binary() {
+  if (const char* bin = std::getenv("TELCLAUDE_CLAUDE_BIN"); bin && *bin)
+    return bin;
+  std::string script = test_env("TELCLAUDE_SOURCE_DIR")
+                       + "/scripts/install-claude-cli";
+  std::string out;
+  if (FILE* pipe = ::popen(script.c_str(), "r")) {
+    char buffer[4096];
+    while (std::fgets(buffer, sizeof buffer, pipe))
+      out += buffer;
+    ::pclose(pipe);
+  }
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' '))
+    out.pop_back();
+  auto newline = out.rfind('\n');
+  return newline == std::string::npos ? out : out.substr(newline + 1);
 }
 
 } // namespace telclaude::testing

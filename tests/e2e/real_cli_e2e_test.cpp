@@ -1,0 +1,59 @@
+#define BOOST_TEST_MODULE real_cli_e2e
+#include <boost/test/unit_test.hpp>
+
+#include "testing/fake_messages_api.hpp"
+#include "tests/e2e/relay_fixture.hpp"
+
+using namespace telclaude::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+/// The relay driving the real `claude` CLI (under bwrap) against a
+/// loopback fake of the Messages API.
+struct real_cli_relay : relay_fixture {
+  fake_messages_api anthropic;
+
+  real_cli_relay() {
+    auto claude = claude_binary();
+    BOOST_TEST_REQUIRE(!claude.empty(), "claude is not installed");
+    config["agent"]["command"] = claude;
+    config["inbound"]["reply"]["timeoutSeconds"] = 120;
+    extra_env = {"ANTHROPIC_API_KEY=dummy",
+                 "ANTHROPIC_BASE_URL=" + anthropic.base_url(),
+                 "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1",
+                 "CLAUDE_CODE_MAX_RETRIES=0"};
+  }
+};
+
+} // namespace
+
+BOOST_FIXTURE_TEST_CASE(a_message_in_a_reply_out_and_the_next_resumes,
+                        real_cli_relay) {
+  start();
+  api.post_message(1, 1, "hello claude");
+  auto msgs = replies(1, 1, 120s);
+  BOOST_TEST(msgs[0].text == "Reply to turn 1: hello claude");
+  api.post_message(1, 1, "still there?");
+  msgs = replies(1, 2, 120s);
+  // The fake saw the earlier turn again: the CLI resumed the session.
+  BOOST_TEST(msgs[1].text == "Reply to turn 2: still there?");
+  BOOST_TEST(anthropic.last_request().user_turns == 2u);
+  api.post_command(1, 1, "/new");
+  replies(1, 3, 30s);
+  api.post_message(1, 1, "fresh start");
+  BOOST_TEST(replies(1, 4, 120s)[3].text == "Reply to turn 1: fresh start");
+}
+
+BOOST_FIXTURE_TEST_CASE(an_api_failure_is_explained, real_cli_relay) {
+  anthropic.push_error(500, "overloaded");
+  start();
+  api.post_message(2, 2, "will this work?");
+  auto msgs = replies(2, 1, 120s);
+  BOOST_TEST(msgs[0].text.find("The agent reported an error")
+             != std::string::npos,
+             msgs[0].text);
+  api.post_message(2, 2, "and now?");
+  BOOST_TEST(replies(2, 2, 120s)[1].text.find("and now?")
+             != std::string::npos);
+}
