@@ -58,7 +58,7 @@ router_actor::behavior_type router(self_ptr self, router_options opts,
                                    session_deps deps) {
   auto& st = self->state;
   st.rules = std::make_unique<chat::router_rules>(opts.allowed_chats,
-                                                  opts.scope);
+                                                  opts.scope, opts.secrets);
   st.opts = std::move(opts);
   st.deps = std::move(deps);
   self->set_down_handler([self](caf::down_msg& dm) {
@@ -91,6 +91,14 @@ router_actor::behavior_type router(self_ptr self, router_options opts,
         case chat::route::unsupported:
           self->send(s.deps.outbox, atom::send_text_v, msg.chat_id,
                      std::string{chat::notice::unsupported}, msg.update_id);
+          return;
+        case chat::route::secret:
+          spdlog::warn("router: update {} from chat {} refused: it carries "
+                       "a secret ({} kind(s)); not sent to the agent",
+                       msg.update_id, msg.chat_id, r.secret_kinds.size());
+          self->send(s.deps.outbox, atom::send_text_v, msg.chat_id,
+                     chat::notice::secret_refused(r.secret_kinds),
+                     msg.update_id);
           return;
         case chat::route::conversation:
           deliver(self, r.session_key, std::move(msg));

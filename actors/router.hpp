@@ -23,6 +23,9 @@ struct router_options {
   std::chrono::milliseconds session_ttl = std::chrono::minutes{10};
   /// How often idle sessions are looked for.
   std::chrono::milliseconds sweep_interval = std::chrono::minutes{1};
+  /// Finds secrets in inbound text; a message with one never reaches the
+  /// agent.
+  chat::secret_check secrets;
 };
 
 struct router_state {

@@ -149,6 +149,18 @@ void supervisor::start() {
   router_options ropts;
   ropts.allowed_chats = s.telegram.allowed_chats;
   ropts.scope = to_scope(s.reply.session.scope);
+  ropts.secrets = [engine = plan_.agent->engine](std::string_view text) {
+    std::vector<std::string> kinds;
+    if (!engine->contains_secret(text))
+      return kinds;
+    std::vector<security::finding> found;
+    engine->redact(text, &found);
+    for (auto& f : found)
+      if (f.pattern_id != "high-entropy"
+          && std::find(kinds.begin(), kinds.end(), f.pattern_id) == kinds.end())
+        kinds.push_back(f.pattern_id);
+    return kinds;
+  };
   router_ = sys_->spawn(router, ropts, deps);
 
   // Replay what was stored but not answered before the last stop, then

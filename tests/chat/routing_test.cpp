@@ -44,3 +44,33 @@ BOOST_AUTO_TEST_CASE(global_scope_shares_one_conversation) {
   BOOST_TEST(rules.decide(msg(1, 1)).session_key
              == rules.decide(msg(2, 2)).session_key);
 }
+
+BOOST_AUTO_TEST_CASE(a_message_with_a_secret_is_refused) {
+  router_rules rules({42}, scope::per_sender,
+                     [](std::string_view text) {
+                       return text.find("sk-ant-") != std::string_view::npos
+                                ? std::vector<std::string>{"anthropic-api-key"}
+                                : std::vector<std::string>{};
+                     });
+  auto m = msg(42, 42);
+  m.text = "my key is sk-ant-api03-...";
+  auto r = rules.decide(m);
+  BOOST_TEST(r.kind == route::secret);
+  BOOST_TEST(r.secret_kinds == std::vector<std::string>{"anthropic-api-key"});
+  BOOST_TEST(notice::secret_refused(r.secret_kinds).find("anthropic-api-key")
+             != std::string::npos);
+  BOOST_TEST(notice::secret_refused(r.secret_kinds).find("sk-ant")
+             == std::string::npos);
+  m.text = "nothing to see";
+  BOOST_TEST(rules.decide(m).kind == route::conversation);
+}
+
+BOOST_AUTO_TEST_CASE(not_allowed_wins_over_the_secret_check) {
+  bool called = false;
+  router_rules rules({42}, scope::per_sender, [&](std::string_view) {
+    called = true;
+    return std::vector<std::string>{"x"};
+  });
+  BOOST_TEST(rules.decide(msg(7, 7)).kind == route::not_allowed);
+  BOOST_TEST(!called);
+}

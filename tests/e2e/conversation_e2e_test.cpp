@@ -170,3 +170,21 @@ BOOST_FIXTURE_TEST_CASE(a_secret_split_across_events_never_reaches_telegram,
                             call.method << " carried part of the key");
   }
 }
+
+BOOST_FIXTURE_TEST_CASE(a_message_carrying_a_secret_never_reaches_the_agent,
+                        relay_fixture) {
+  start();
+  // Shaped like a GitHub token; made up here, never a real one.
+  std::string token = "ghp_";
+  for (int i = 0; i < 36; ++i)
+    token += "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"[i * 7 % 57];
+  api.post_message(10, 10, "please use " + token + " to push");
+  auto msgs = replies(10, 1);
+  BOOST_TEST(msgs[0].text.find("was not sent to the agent")
+             != std::string::npos);
+  BOOST_TEST(msgs[0].text.find("github") != std::string::npos, msgs[0].text);
+  BOOST_TEST(msgs[0].text.find(token.substr(4, 8)) == std::string::npos);
+  // No conversation was started for it.
+  api.post_message(10, 10, "hello");
+  BOOST_TEST(replies(10, 2)[1].text == "Echo #1: hello");
+}
