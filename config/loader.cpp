@@ -209,7 +209,7 @@ void read_secret_filter(json_object in, secret_filter_settings& out) {
   auto entropy = in.object("entropyDetection");
   entropy.read("enabled", out.entropy_enabled);
   entropy.read("threshold", out.entropy_threshold, 1.0, 8.0);
-  entropy.read("minLength", out.entropy_min_length, 8, 1024);
+  entropy.read("minLength", out.entropy_min_length, 16, 128);
   entropy.finish();
   in.finish();
 }

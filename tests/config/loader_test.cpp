@@ -114,7 +114,7 @@ BOOST_AUTO_TEST_CASE(reads_every_key_of_the_reference_config) {
         {"id": "my_api_key", "pattern": "my-api-[a-z0-9]{32}"},
         {"pattern": "x+", "id": "x2"}],
       "entropyDetection": { "enabled": false, "threshold": 8,
-                            "minLength": 8 } } }
+                            "minLength": 24 } } }
   })",
                  home_env(), "/etc/telclaude/telclaude.json");
   BOOST_TEST(s.telegram.bot_token == "123:ABC");
@@ -147,7 +147,7 @@ BOOST_AUTO_TEST_CASE(reads_every_key_of_the_reference_config) {
   BOOST_TEST(filter.additional_patterns[1].id == "x2");
   BOOST_TEST(!filter.entropy_enabled);
   BOOST_TEST(filter.entropy_threshold == 8.0);
-  BOOST_TEST(filter.entropy_min_length == 8);
+  BOOST_TEST(filter.entropy_min_length == 24);
   BOOST_TEST(s.config_path == "/etc/telclaude/telclaude.json");
 }
 
@@ -308,7 +308,7 @@ BOOST_AUTO_TEST_CASE(out_of_range_values_are_named_with_the_range) {
         {"minLength": 4}}})"),
       "config.range",
       "security.secretFilter.entropyDetection.minLength: expected an integer "
-      "from 8 to 1024, got 4"}},
+      "from 16 to 128, got 4"}},
     home_env());
 }
 
