@@ -5,6 +5,8 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
+# Cache hits across clones in different directories.
+export CCACHE_BASEDIR := $(CURDIR)
 
 .PHONY: all deps configure build run test test-fast clean
 

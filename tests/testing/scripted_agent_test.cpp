@@ -20,7 +20,7 @@ struct scripted_fixture {
   testing::temp_dir dir;
   std::filesystem::path workdir = dir.path() / "work";
   std::string program = testing::test_env("TELCLAUDE_BINARY_DIR")
-                        + "/testing/telclaude-scripted-agent";
+                        + "/bin/telclaude-scripted-agent";
   sandbox::policy p = testing::test_policy(
     dir.path(), program,
     {"PATH=/usr/bin:/bin", "LANG=C.UTF-8", "TELEGRAM_BOT_TOKEN=123:leak"},
