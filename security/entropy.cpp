@@ -57,6 +57,22 @@ constexpr std::array<std::uint16_t, 256> make_class_bits() {
 }
 constexpr auto class_bits = make_class_bits();
 
+/// Class counts packed in 16-bit lanes of one word, so the census adds one
+/// table entry per byte: lower, upper, dashes, separators.
+constexpr std::array<std::uint64_t, 256> make_packed_counts() {
+  std::array<std::uint64_t, 256> t{};
+  const auto bits = make_class_bits();
+  for (unsigned c = 0; c < 256; ++c) {
+    const std::uint64_t b = bits[c];
+    t[c] = ((b & c_lower) != 0 ? 1ull : 0ull) |
+           ((b & c_upper) != 0 ? 1ull << 16 : 0ull) |
+           ((b & c_dash) != 0 ? 1ull << 32 : 0ull) |
+           ((b & c_sep) != 0 ? 1ull << 48 : 0ull);
+  }
+  return t;
+}
+constexpr auto packed_counts = make_packed_counts();
+
 /// First pass over a run: which classes occur and how often.
 struct census {
   unsigned lower = 0;
@@ -65,15 +81,20 @@ struct census {
   unsigned separators = 0;  // '/', '-', '_'
   std::uint16_t seen = 0;
 
+  /// `s` is at most `entropy_detector::segment` bytes: no lane overflows.
   explicit census(std::string_view s) {
+    std::uint64_t counts = 0;
+    unsigned bits = 0;
     for (char ch : s) {
-      const auto bits = class_bits[static_cast<unsigned char>(ch)];
-      seen |= bits;
-      lower += bits & c_lower;
-      upper += (bits & c_upper) >> 1;
-      dashes += (bits & c_dash) >> 4;
-      separators += (bits & c_sep) >> 5;
+      const auto b = static_cast<unsigned char>(ch);
+      counts += packed_counts[b];
+      bits |= class_bits[b];
     }
+    seen = static_cast<std::uint16_t>(bits);
+    lower = static_cast<unsigned>(counts & 0xffff);
+    upper = static_cast<unsigned>((counts >> 16) & 0xffff);
+    dashes = static_cast<unsigned>((counts >> 32) & 0xffff);
+    separators = static_cast<unsigned>(counts >> 48);
   }
 
   /// Distinct bytes outside [A-Za-z0-9] (each of + / = _ - counts once).
@@ -212,14 +233,20 @@ bool entropy_detector::is_secret(std::string_view run) const {
         ((c.seen & c_digit) != 0 ? 10 : 0) + static_cast<int>(c.others());
   }
   // Second pass, only for runs that got this far: the byte histogram.
+  // Only the bytes present are summed (each once: its count is cleared
+  // when taken). Every c*log2(c) is a float >= 2 and < 2^11, so a multiple
+  // of 2^-22, and fewer than 2^7 of them add up exactly in a double: the
+  // order of summation does not change the result.
   std::array<std::uint16_t, 256> counts{};
   for (char ch : run) {
     ++counts[static_cast<unsigned char>(ch)];
   }
   const auto& clog2 = clog2_table();
   double sum = 0.0;
-  for (const auto count : counts) {
+  for (char ch : run) {
+    auto& count = counts[static_cast<unsigned char>(ch)];
     sum += clog2[count];
+    count = 0;
   }
   const double len = static_cast<double>(run.size());
   const double bits = std::log2(len) - sum / len;

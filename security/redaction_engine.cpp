@@ -65,6 +65,7 @@ redaction_engine::redaction_engine(const redaction_settings& settings)
     r.fwd = p.fwd;
     r.max_len = p.max_len;
     r.check = p.check;
+    r.tail = p.tail;
     if (!p.trigger.empty()) {
       exprs.emplace_back(p.trigger);
       flags.push_back(0);

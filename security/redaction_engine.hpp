@@ -56,6 +56,8 @@ public:
     bool user_som = false;    ///< Hyperscan reports its start
     std::uint32_t user_width = 0;  ///< max width when no SOM (capped)
     bool entropy_run = false; ///< token runs: entropy and `dotted`
+    /// Hyperscan reports the trigger; the match is confirmed by hand.
+    std::span<const probe_step> tail;
   };
 
   /// Compiles CORE + `settings`. Throws `user_error` with code

@@ -1,6 +1,7 @@
 #include "security/redaction_stream.hpp"
 
 #include "security/char_class.hpp"
+#include "security/probe.hpp"
 
 #include <hs/hs.h>
 
@@ -50,6 +51,7 @@ redaction_stream::redaction_stream(
       dotted_rule_ = static_cast<std::uint32_t>(i);
     }
   }
+  data_ = buf_.data();
   open_stream();
 }
 
@@ -74,7 +76,11 @@ void redaction_stream::reset() {
   finished_ = false;
   buf_.clear();
   buf_start_ = emitted_ = end_ = visible_start_ = 0;
+  data_ = buf_.data();
+  data_start_ = 0;
   events_.clear();
+  triggers_.clear();
+  probes_.clear();
   runs_.reset();
   checks_.clear();
   finals_.clear();
@@ -91,8 +97,36 @@ int redaction_stream::on_match(unsigned id, unsigned long long from,
                                unsigned long long to, unsigned,
                                void* self) {
   auto& s = *static_cast<redaction_stream*>(self);
-  s.events_.push_back({to, from, id});
+  if ((*s.rules_)[id].tail.empty()) {
+    s.events_.push_back({to, from, id});
+  } else {
+    s.triggers_.push_back({to, from, id});
+  }
   return 0;
+}
+
+void redaction_stream::run_probes() {
+  std::erase_if(probes_, [this](probe& p) { return feed(p); });
+  for (const auto& t : triggers_) {
+    probe p{t.to, t.rule, {}};
+    if (!feed(p)) {
+      probes_.push_back(p);
+    }
+  }
+  triggers_.clear();
+}
+
+bool redaction_stream::feed(probe& p) {
+  // Probes created or carried into this write read only its bytes.
+  std::size_t used = 0;
+  const auto r = feed_probe((*rules_)[p.rule].tail, p.state,
+                            data_ + (p.next - data_start_),
+                            static_cast<std::size_t>(end_ - p.next), used);
+  p.next += used;
+  if (r == probe_result::match) {
+    events_.push_back({p.next, 0, p.rule});
+  }
+  return r != probe_result::more;
 }
 
 void redaction_stream::write(std::string_view chunk, std::string& out) {
@@ -102,9 +136,21 @@ void redaction_stream::write(std::string_view chunk, std::string& out) {
   if (chunk.empty()) {
     return;
   }
-  compact();
   const std::uint64_t chunk_begin = end_;
-  buf_.append(chunk);
+  // Nothing held: work on the caller's bytes and copy only what is still
+  // held at the end of the write.
+  const bool in_place = emitted_ == end_;
+  if (in_place) {
+    buf_.clear();
+    buf_start_ = chunk_begin;
+    data_ = chunk.data();
+    data_start_ = chunk_begin;
+  } else {
+    compact();
+    buf_.append(chunk);
+    data_ = buf_.data();
+    data_start_ = buf_start_;
+  }
   end_ += chunk.size();
   events_.clear();
   if (hs_scan_stream(stream_, chunk.data(),
@@ -119,6 +165,7 @@ void redaction_stream::write(std::string_view chunk, std::string& out) {
   for (const auto b : run_begins_) {
     events_.push_back({b + engine_->run_min_length(), b, run_rule});
   }
+  run_probes();
   process_events();
   // Trailing run of visible bytes: where a secret still being written
   // could begin (every secret alphabet is a subset of visible bytes).
@@ -130,6 +177,13 @@ void redaction_stream::write(std::string_view chunk, std::string& out) {
     visible_start_ = p;
   }
   release(hold_point(), out);
+  if (in_place && emitted_ < end_) {
+    buf_.assign(chunk.data() + (emitted_ - chunk_begin),
+                static_cast<std::size_t>(end_ - emitted_));
+    buf_start_ = emitted_;
+  }
+  data_ = buf_.data();
+  data_start_ = buf_start_;
 }
 
 void redaction_stream::finish(std::string& out) {
@@ -139,6 +193,8 @@ void redaction_stream::finish(std::string& out) {
   events_.clear();
   hs_close_stream(stream_, thread_scratch(*engine_), &on_match, this);
   stream_ = nullptr;
+  run_probes();
+  probes_.clear();  // a tail cut off by the end of the stream never matches
   process_events();
   advance_run(true);
   for (const auto& c : checks_) {
@@ -168,6 +224,13 @@ void redaction_stream::process_events() {
               [](const event& a, const event& b) {
                 return a.to != b.to ? a.to < b.to : a.rule < b.rule;
               });
+    // Two triggers may confirm the same match; Hyperscan reports a
+    // pattern's match end once.
+    events_.erase(std::unique(events_.begin(), events_.end(),
+                              [](const event& a, const event& b) {
+                                return a.to == b.to && a.rule == b.rule;
+                              }),
+                  events_.end());
   }
   for (const auto& e : events_) {
     handle(e);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "security/probe.hpp"
 #include "security/redaction_engine.hpp"
 #include "security/token_runs.hpp"
 
@@ -100,6 +101,13 @@ private:
     std::uint64_t begin;   ///< where the secret would start (dotted)
     std::uint32_t rule;
   };
+  /// A trigger whose rule's `tail` is still being matched, byte by byte
+  /// as the stream arrives (it never re-reads released bytes).
+  struct probe {
+    std::uint64_t next;  ///< the next byte to match
+    std::uint32_t rule;
+    probe_state state;
+  };
   struct open_block {
     bool active = false;
     std::uint64_t begin = 0;
@@ -111,15 +119,16 @@ private:
                       unsigned long long to, unsigned flags, void* self);
 
   char at(std::uint64_t pos) const {
-    return buf_[static_cast<std::size_t>(pos - buf_start_)];
+    return data_[pos - data_start_];
   }
   std::string_view text(std::uint64_t begin, std::uint64_t end) const {
-    return std::string_view(buf_).substr(
-      static_cast<std::size_t>(begin - buf_start_),
-      static_cast<std::size_t>(end - begin));
+    return std::string_view(data_ + (begin - data_start_),
+                            static_cast<std::size_t>(end - begin));
   }
 
   void open_stream();
+  void run_probes();
+  bool feed(probe& p);
   void process_events();
   void handle(const event& e);
   void start_range(std::uint64_t begin, std::uint64_t scan,
@@ -141,13 +150,20 @@ private:
   hs_stream* stream_ = nullptr;
   bool finished_ = false;
 
-  std::string buf_;             ///< bytes [buf_start_, end_)
+  std::string buf_;             ///< held bytes [buf_start_, end_)
   std::uint64_t buf_start_ = 0;
+  /// What `at`/`text` read: `buf_`, or during a write that starts with
+  /// nothing held, the caller's chunk itself (bytes are copied only when
+  /// they are held past the write).
+  const char* data_ = nullptr;
+  std::uint64_t data_start_ = 0;
   std::uint64_t emitted_ = 0;   ///< bytes before this are in the output
   std::uint64_t end_ = 0;
   std::uint64_t visible_start_ = 0;  ///< start of the trailing visible run
 
   std::vector<event> events_;
+  std::vector<event> triggers_;  ///< reports of rules with a `tail`
+  std::vector<probe> probes_;    ///< tails matched across writes
   token_run_finder runs_;
   std::vector<std::uint64_t> run_begins_;
   std::vector<pending_check> checks_;

@@ -27,7 +27,12 @@ private:
   void block(std::uint64_t mask, unsigned width, std::uint64_t offset,
              std::vector<std::uint64_t>& run_begins);
 
+  /// Bits of `m` that begin `min_length` consecutive set bits.
+  std::uint64_t long_runs(std::uint64_t m) const;
+
   std::size_t min_length_;
+  unsigned shift_a_ = 0;
+  unsigned shift_b_ = 0;
   std::uint64_t run_begin_ = 0;   ///< begin of the run open at the end
   std::uint64_t run_length_ = 0;  ///< its length so far (0: none open)
   bool reported_ = false;
