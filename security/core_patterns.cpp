@@ -230,7 +230,7 @@ bool plausible_assignment_value(std::string_view v) {
   bool symbol = false;
   bool lower = false;
   bool upper = false;
-  std::array<std::uint8_t, 256> seen{};
+  std::uint64_t seen[4] = {};
   int distinct = 0;
   for (char c : v) {
     const auto b = static_cast<unsigned char>(c);
@@ -240,8 +240,9 @@ bool plausible_assignment_value(std::string_view v) {
     // `.`, `_` and `-` are what identifiers and dotted names are made of.
     symbol |= !in_alphabet(alpha::alnum, c) && b != '.' && b != '_' &&
               b != '-';
-    distinct += seen[b] == 0 ? 1 : 0;
-    seen[b] = 1;
+    const std::uint64_t bit = std::uint64_t{1} << (b & 63);
+    distinct += (seen[b >> 6] & bit) == 0 ? 1 : 0;
+    seen[b >> 6] |= bit;
   }
   // Identifiers and placeholders (`os.environ`, `YOUR_API_KEY`,
   // `changeme`) have no digits or symbols; bare numbers are counts.

@@ -7,6 +7,12 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#pragma GCC diagnostic ignored "-Wpsabi"  // AVX2 helpers are file-local
+#endif
 
 namespace telclaude::security {
 
@@ -57,6 +63,16 @@ constexpr std::array<std::uint16_t, 256> make_class_bits() {
 }
 constexpr auto class_bits = make_class_bits();
 
+struct census;
+#if defined(__x86_64__)
+bool has_avx2() {
+  static const bool yes = __builtin_cpu_supports("avx2") &&
+                          __builtin_cpu_supports("popcnt");
+  return yes;
+}
+void census_avx2(std::string_view s, census& c);
+#endif
+
 /// Class counts packed in 16-bit lanes of one word, so the census adds one
 /// table entry per byte: lower, upper, dashes, separators.
 constexpr std::array<std::uint64_t, 256> make_packed_counts() {
@@ -83,6 +99,12 @@ struct census {
 
   /// `s` is at most `entropy_detector::segment` bytes: no lane overflows.
   explicit census(std::string_view s) {
+#if defined(__x86_64__)
+    if (has_avx2()) {
+      census_avx2(s, *this);
+      return;
+    }
+#endif
     std::uint64_t counts = 0;
     unsigned bits = 0;
     for (char ch : s) {
@@ -103,6 +125,77 @@ struct census {
       static_cast<unsigned>(seen & c_others)));
   }
 };
+
+#if defined(__x86_64__)
+/// Bytes of `x` in [lo, lo + len): unsigned (x - lo) < len.
+__attribute__((target("avx2"), always_inline)) inline __m256i
+in_range(__m256i x, char lo, char len) {
+  const __m256i d = _mm256_sub_epi8(x, _mm256_set1_epi8(lo));
+  const __m256i top = _mm256_set1_epi8(static_cast<char>(len - 1));
+  return _mm256_cmpeq_epi8(_mm256_min_epu8(d, top), d);
+}
+
+__attribute__((target("avx2"), always_inline)) inline std::uint32_t
+bits_of(__m256i m) {
+  return static_cast<std::uint32_t>(_mm256_movemask_epi8(m));
+}
+
+__attribute__((target("avx2"), always_inline)) inline std::uint32_t
+equal(__m256i v, char c) {
+  return bits_of(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(c)));
+}
+
+/// The census 32 bytes at a time (the last block padded with zero bytes,
+/// which belong to no class).
+__attribute__((target("avx2,popcnt"))) void census_avx2(std::string_view s,
+                                                        census& c) {
+  unsigned lower = 0, upper = 0, dashes = 0, separators = 0;
+  std::uint32_t any_lower = 0, any_upper = 0, any_digit = 0, any_nonhex = 0,
+                any_plus = 0, any_slash = 0, any_underscore = 0,
+                any_equals = 0;
+  for (std::size_t i = 0; i < s.size(); i += 32) {
+    __m256i v;
+    if (i + 32 <= s.size()) {
+      v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s.data() + i));
+    } else {
+      alignas(32) char last[32] = {};
+      std::memcpy(last, s.data() + i, s.size() - i);
+      v = _mm256_load_si256(reinterpret_cast<const __m256i*>(last));
+    }
+    const std::uint32_t l = bits_of(in_range(v, 'a', 26));
+    const std::uint32_t u = bits_of(in_range(v, 'A', 26));
+    const std::uint32_t d = bits_of(in_range(v, '0', 10));
+    const std::uint32_t x = bits_of(_mm256_or_si256(in_range(v, 'g', 20),
+                                                    in_range(v, 'G', 20)));
+    const std::uint32_t dash = equal(v, '-');
+    const std::uint32_t under = equal(v, '_');
+    const std::uint32_t slash = equal(v, '/');
+    lower += static_cast<unsigned>(std::popcount(l));
+    upper += static_cast<unsigned>(std::popcount(u));
+    dashes += static_cast<unsigned>(std::popcount(dash));
+    separators += static_cast<unsigned>(std::popcount(dash | under | slash));
+    any_lower |= l;
+    any_upper |= u;
+    any_digit |= d;
+    any_nonhex |= x;
+    any_plus |= equal(v, '+');
+    any_slash |= slash;
+    any_underscore |= under;
+    any_equals |= equal(v, '=');
+  }
+  c.lower = lower;
+  c.upper = upper;
+  c.dashes = dashes;
+  c.separators = separators;
+  c.seen = static_cast<std::uint16_t>(
+    (any_lower != 0 ? c_lower : 0) | (any_upper != 0 ? c_upper : 0) |
+    (any_digit != 0 ? c_digit : 0) | (any_nonhex != 0 ? c_nonhex : 0) |
+    (dashes != 0 ? c_dash | c_sep : 0) | (separators != 0 ? c_sep : 0) |
+    (any_plus != 0 ? c_plus : 0) | (any_slash != 0 ? c_slash : 0) |
+    (any_underscore != 0 ? c_underscore : 0) |
+    (any_equals != 0 ? c_equals : 0));
+}
+#endif
 
 /// c * log2(c) for c in [0, segment].
 const std::array<float, entropy_detector::segment + 1>& clog2_table() {

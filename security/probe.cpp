@@ -25,8 +25,16 @@ probe_result feed_probe(std::span<const probe_step> tail, probe_state& p,
     switch (st.kind) {
     case step_kind::run:
       if (p.count < st.max && st.set.has(c)) {
-        ++i;
-        if (++p.count == st.max) {
+        // Take the whole run at once.
+        std::size_t j = i + 1;
+        std::size_t count = p.count + 1u;
+        while (j < size && count < st.max && st.set.has(data[j])) {
+          ++j;
+          ++count;
+        }
+        i = j;
+        p.count = static_cast<std::uint16_t>(count);
+        if (count == st.max) {
           next_step();
         }
       } else if (p.count < st.min) {

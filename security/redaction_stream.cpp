@@ -461,9 +461,11 @@ void redaction_stream::advance_run(bool at_end) {
   const auto rule = static_cast<std::uint32_t>(rules_->size() - 1);
   while (run_.active) {
     const std::uint64_t limit = run_.segment_begin + entropy_detector::segment;
-    while (run_.scan < end_ && run_.scan < limit &&
-           in_alphabet(alpha::entropy, at(run_.scan))) {
-      ++run_.scan;
+    const std::uint64_t stop = std::min(end_, limit);
+    if (run_.scan < stop) {
+      run_.scan += token_run_length(
+        data_ + (run_.scan - data_start_),
+        static_cast<std::size_t>(stop - run_.scan));
     }
     const bool full = run_.scan == limit;
     if (!full && run_.scan == end_ && !at_end) {

@@ -24,51 +24,201 @@ std::uint64_t scalar_mask(const char* p, unsigned n) {
 }
 
 #if defined(__x86_64__)
-/// Bytes of `x` in [lo, lo + len): unsigned (x - lo) < len.
-__attribute__((target("avx2"), always_inline)) inline __m256i in_range(__m256i x, char lo,
-                                                        char len) {
-  const __m256i s = _mm256_sub_epi8(x, _mm256_set1_epi8(lo));
-  const __m256i top = _mm256_set1_epi8(static_cast<char>(len - 1));
-  return _mm256_cmpeq_epi8(_mm256_min_epu8(s, top), s);
-}
-
+/// `[A-Za-z0-9+/_-]` by nibble lookup: byte b is in the alphabet iff
+/// lo[b & 15] & hi[b >> 4] != 0, one bit per group of the alphabet:
+/// 1 `+ - /` (0x2B 0x2D 0x2F), 2 digits (0x30-0x39), 4 `A-O` `a-o`
+/// (0x41-0x4F, 0x61-0x6F), 8 `P-Z` `p-z` (0x50-0x5A, 0x70-0x7A), 16 `_`.
 __attribute__((target("avx2"), always_inline)) inline std::uint32_t
 avx2_mask32(const char* p) {
+  const __m256i lo_table = _mm256_setr_epi8(
+    // 0   1   2   3   4   5   6   7   8   9   A   B   C   D   E   F
+    10, 14, 14, 14, 14, 14, 14, 14, 14, 14, 12, 5, 4, 5, 4, 21,
+    10, 14, 14, 14, 14, 14, 14, 14, 14, 14, 12, 5, 4, 5, 4, 21);
+  const __m256i hi_table = _mm256_setr_epi8(
+    0, 0, 1, 2, 4, 24, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 1, 2, 4, 24, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0);
+  const __m256i nibble = _mm256_set1_epi8(0x0f);
   const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
-  __m256i m = in_range(_mm256_or_si256(v, _mm256_set1_epi8(0x20)), 'a', 26);
-  m = _mm256_or_si256(m, in_range(v, '0', 10));
-  m = _mm256_or_si256(m, _mm256_cmpeq_epi8(v, _mm256_set1_epi8('+')));
-  m = _mm256_or_si256(m, _mm256_cmpeq_epi8(v, _mm256_set1_epi8('/')));
-  m = _mm256_or_si256(m, _mm256_cmpeq_epi8(v, _mm256_set1_epi8('_')));
-  m = _mm256_or_si256(m, _mm256_cmpeq_epi8(v, _mm256_set1_epi8('-')));
-  return static_cast<std::uint32_t>(_mm256_movemask_epi8(m));
+  const __m256i lo = _mm256_shuffle_epi8(lo_table, _mm256_and_si256(v, nibble));
+  const __m256i hi = _mm256_shuffle_epi8(
+    hi_table, _mm256_and_si256(_mm256_srli_epi16(v, 4), nibble));
+  const __m256i none = _mm256_cmpeq_epi8(_mm256_and_si256(lo, hi),
+                                         _mm256_setzero_si256());
+  return ~static_cast<std::uint32_t>(_mm256_movemask_epi8(none));
 }
 
-__attribute__((target("avx2"))) void avx2_masks(const char* p,
-                                                std::size_t blocks,
-                                                std::uint64_t* out) {
-  for (std::size_t b = 0; b < blocks; ++b, p += 64) {
-    out[b] = avx2_mask32(p) | (std::uint64_t{avx2_mask32(p + 32)} << 32);
-  }
+__attribute__((target("avx2"), always_inline)) inline std::uint64_t
+avx2_mask64(const char* p) {
+  return avx2_mask32(p) | (std::uint64_t{avx2_mask32(p + 32)} << 32);
 }
 
-bool has_avx2() {
-  static const bool yes = __builtin_cpu_supports("avx2");
+/// AVX2 for the masks, BMI/LZCNT for the bit counts.
+bool has_fast_bits() {
+  static const bool yes = __builtin_cpu_supports("avx2") &&
+                          __builtin_cpu_supports("bmi") &&
+                          __builtin_cpu_supports("bmi2") &&
+                          __builtin_cpu_supports("abm") &&
+                          __builtin_cpu_supports("popcnt");
   return yes;
 }
 #endif
 
-/// Masks of `blocks` consecutive 64-byte blocks.
-void masks(const char* p, std::size_t blocks, std::uint64_t* out) {
+/// The finder's state while it scans (locals, so that the compiler keeps
+/// them in registers across `push_back`).
+struct scan_state {
+  std::size_t min_length;
+  unsigned shift_a;
+  unsigned shift_b;
+  std::uint64_t run_begin;
+  std::uint64_t run_length;
+  bool reported;
+};
+
+/// Bits of `m` that begin `min_length` consecutive set bits.
+__attribute__((always_inline)) inline std::uint64_t
+long_runs(const scan_state& s, std::uint64_t m) {
+  if (s.min_length >= 16 && s.min_length <= 64) {
+    std::uint64_t y = m & (m >> 1);
+    y &= y >> 2;
+    y &= y >> 4;
+    y &= y >> 8;
+    y &= y >> s.shift_a;
+    return y & (y >> s.shift_b);
+  }
+  if (s.min_length > 64) {
+    return 0;
+  }
+  for (std::size_t span = 1; span < s.min_length;) {
+    const std::size_t shift = std::min(span, s.min_length - span);
+    m &= m >> shift;
+    span += shift;
+  }
+  return m;
+}
+
+/// Reports the runs of `n` consecutive block masks (the last one
+/// `last_width` bytes wide) at stream offset `offset`.
+__attribute__((always_inline)) inline void
+blocks(scan_state& s, const std::uint64_t* m, std::size_t n,
+       unsigned last_width, std::uint64_t offset,
+       std::vector<std::uint64_t>& run_begins) {
+  const auto width = [&](std::size_t k) {
+    return k + 1 == n ? last_width : 64u;
+  };
+  const auto full = [&](std::size_t k) {
+    const unsigned w = width(k);
+    return w == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << w) - 1;
+  };
+  const std::size_t min_length = s.min_length;
+  // A run carried in continues over the leading set bits.
+  const bool carried = s.run_length > 0;
+  if (carried) {
+    std::size_t k = 0;
+    std::uint64_t lead = 0;
+    while (k < n && m[k] == full(k)) {
+      lead += width(k);
+      ++k;
+    }
+    if (k < n) {
+      lead += static_cast<unsigned>(std::countr_one(m[k]));
+    }
+    s.run_length += lead;
+    if (!s.reported && s.run_length >= min_length) {
+      run_begins.push_back(s.run_begin);
+      s.reported = true;
+    }
+    if (k == n) {
+      return;  // every byte continues it
+    }
+  }
+  // Runs that start in block k: bits set whose lower neighbour is clear.
+  // A run is reported at its start when it reaches `min_length` inside
+  // the block (`long_runs`), or when it reaches the block's top and, with
+  // the bytes that continue it in the next blocks, `min_length`. All
+  // branch-free but for the rare report.
+  std::uint64_t prev = carried ? 1 : 0;
+  for (std::size_t k = 0; k < n; ++k) {
+    const std::uint64_t x = m[k];
+    const std::uint64_t starts = x & ~((x << 1) | prev);
+    prev = x >> 63;
+    std::uint64_t report = long_runs(s, x) & starts;
+    if (k + 1 < n) {
+      // The run reaching the top, if it starts in this block.
+      const auto top = static_cast<unsigned>(std::countl_one(x));
+      const bool here = top > 0 && (top < 64 || (starts & 1) != 0);
+      std::size_t length =
+        top + static_cast<unsigned>(std::countr_one(m[k + 1]));
+      if (min_length > 64 && here) {
+        for (std::size_t j = k + 1;
+             j + 1 < n && m[j] == full(j) && length < min_length; ++j) {
+          length += static_cast<unsigned>(std::countr_one(m[j + 1]));
+        }
+      }
+      const bool cross = here && top < min_length && length >= min_length;
+      report |= std::uint64_t{cross} << ((64 - top) & 63);
+    }
+    while (report != 0) {
+      run_begins.push_back(offset + 64 * k +
+                           static_cast<unsigned>(std::countr_zero(report)));
+      report &= report - 1;
+    }
+  }
+  // The run touching the end stays open (it started after any carried
+  // run ended): its bytes back to its start.
+  std::size_t k = n - 1;
+  const unsigned w = width(k);
+  std::uint64_t tail =
+    static_cast<unsigned>(std::countl_one(m[k] | ~full(k))) - (64 - w);
+  if (tail == w) {
+    while (k > 0 && m[k - 1] == ~std::uint64_t{0}) {
+      --k;
+      tail += 64;
+    }
+    if (k > 0) {
+      tail += static_cast<unsigned>(std::countl_one(m[k - 1]));
+    }
+  }
+  s.run_length = tail;
+  s.run_begin = offset + 64 * (n - 1) + w - tail;
+  s.reported = tail >= min_length;
+}
+
+/// Up to 64 blocks (their masks from `mask64`), then their runs.
+template <class Mask64>
+__attribute__((always_inline)) inline void
+scan_batch(scan_state& s, const char* data, std::size_t bytes,
+           std::uint64_t offset, std::vector<std::uint64_t>& run_begins,
+           Mask64 mask64) {
+  std::uint64_t m[64];
+  const std::size_t whole = bytes / 64;
+  for (std::size_t b = 0; b < whole; ++b) {
+    m[b] = mask64(data + 64 * b);
+  }
+  std::size_t n = whole;
+  unsigned last = 64;
+  if (bytes % 64 != 0) {
+    last = static_cast<unsigned>(bytes % 64);
+    m[n++] = scalar_mask(data + 64 * whole, last);
+  }
+  blocks(s, m, n, last, offset, run_begins);
+}
+
 #if defined(__x86_64__)
-  if (has_avx2()) {
-    avx2_masks(p, blocks, out);
-    return;
-  }
+__attribute__((target("avx2,bmi,bmi2,lzcnt,popcnt"))) void
+scan_fast(scan_state& s, const char* data, std::size_t bytes,
+          std::uint64_t offset, std::vector<std::uint64_t>& run_begins) {
+  scan_batch(s, data, bytes, offset, run_begins,
+             [](const char* p) __attribute__((target("avx2"))) {
+               return avx2_mask64(p);
+             });
+}
 #endif
-  for (std::size_t b = 0; b < blocks; ++b, p += 64) {
-    out[b] = scalar_mask(p, 64);
-  }
+
+void scan_plain(scan_state& s, const char* data, std::size_t bytes,
+                std::uint64_t offset,
+                std::vector<std::uint64_t>& run_begins) {
+  scan_batch(s, data, bytes, offset, run_begins,
+             [](const char* p) { return scalar_mask(p, 64); });
 }
 
 } // namespace
@@ -89,84 +239,61 @@ void token_run_finder::reset() {
   reported_ = false;
 }
 
-inline std::uint64_t token_run_finder::long_runs(std::uint64_t m) const {
-  if (min_length_ >= 16 && min_length_ <= 64) {
-    std::uint64_t y = m & (m >> 1);
-    y &= y >> 2;
-    y &= y >> 4;
-    y &= y >> 8;
-    y &= y >> shift_a_;
-    return y & (y >> shift_b_);
-  }
-  if (min_length_ > 64) {
-    return 0;
-  }
-  for (std::size_t span = 1; span < min_length_;) {
-    const std::size_t shift = std::min(span, min_length_ - span);
-    m &= m >> shift;
-    span += shift;
-  }
-  return m;
-}
+namespace {
 
-__attribute__((always_inline)) inline void token_run_finder::block(std::uint64_t m, unsigned width,
-                                    std::uint64_t offset,
-                                    std::vector<std::uint64_t>& run_begins) {
-  const std::uint64_t all = width == 64 ? ~std::uint64_t{0}
-                                        : (std::uint64_t{1} << width) - 1;
-  // A run carried in from the previous block continues over the lowest
-  // set bits, then ends.
-  if (run_length_ > 0) {
-    const auto lead = static_cast<unsigned>(std::countr_one(m));
-    run_length_ += lead;
-    if (!reported_ && run_length_ >= min_length_) {
-      run_begins.push_back(run_begin_);
-      reported_ = true;
-    }
-    if (lead >= width) {
-      return;
-    }
-    run_length_ = 0;
-    m &= (~std::uint64_t{0} << lead) << 1;
-  }
-  // The run touching the block's end is carried instead.
-  const auto top = static_cast<unsigned>(std::countl_one(m | ~all)) -
-                   (64 - width);
-  const std::uint64_t inner = top >= width ? 0 : m & (all >> top);
-  // Runs that start and end inside the block (ordinary text has none).
-  std::uint64_t y = long_runs(inner);
-  while (y != 0) {
-    const auto at = static_cast<unsigned>(std::countr_zero(y));
-    run_begins.push_back(offset + at);
-    const auto len = static_cast<unsigned>(std::countr_one(inner >> at));
-    y &= at + len >= 64 ? 0 : ~((std::uint64_t{1} << (at + len)) - 1);
-  }
-  if (top > 0) {
-    run_begin_ = offset + width - top;
-    run_length_ = top;
-    reported_ = top >= min_length_;
-    if (reported_) {
-      run_begins.push_back(run_begin_);
+#if defined(__x86_64__)
+__attribute__((target("avx2,bmi"))) std::size_t
+run_length_fast(const char* data, std::size_t size) {
+  std::size_t i = 0;
+  for (; i + 32 <= size; i += 32) {
+    const std::uint32_t m = avx2_mask32(data + i);
+    if (m != ~std::uint32_t{0}) {
+      return i + static_cast<unsigned>(std::countr_one(m));
     }
   }
+  while (i < size && in_alphabet(alpha::entropy, data[i])) {
+    ++i;
+  }
+  return i;
+}
+#endif
+
+} // namespace
+
+std::size_t token_run_length(const char* data, std::size_t size) {
+#if defined(__x86_64__)
+  if (has_fast_bits()) {
+    return run_length_fast(data, size);
+  }
+#endif
+  std::size_t i = 0;
+  while (i < size && in_alphabet(alpha::entropy, data[i])) {
+    ++i;
+  }
+  return i;
 }
 
 void token_run_finder::scan(const char* data, std::size_t size,
                             std::uint64_t offset,
                             std::vector<std::uint64_t>& run_begins) {
-  std::size_t i = 0;
-  std::uint64_t m[64];
-  while (i + 64 <= size) {
-    const std::size_t blocks = std::min<std::size_t>(64, (size - i) / 64);
-    masks(data + i, blocks, m);
-    for (std::size_t b = 0; b < blocks; ++b, i += 64) {
-      block(m[b], 64, offset + i, run_begins);
+  scan_state s{min_length_, shift_a_, shift_b_,
+               run_begin_,  run_length_, reported_};
+#if defined(__x86_64__)
+  const bool fast = has_fast_bits();
+#endif
+  for (std::size_t i = 0; i < size; i += 64 * 64) {
+    const std::size_t bytes = std::min<std::size_t>(64 * 64, size - i);
+#if defined(__x86_64__)
+    if (fast) {
+      scan_fast(s, data + i, bytes, offset + i, run_begins);
+      continue;
     }
+#endif
+    scan_plain(s, data + i, bytes, offset + i, run_begins);
   }
-  if (i < size) {
-    const auto n = static_cast<unsigned>(size - i);
-    block(scalar_mask(data + i, n), n, offset + i, run_begins);
-  }
+  run_begin_ = s.run_begin;
+  run_length_ = s.run_length;
+  reported_ = s.reported;
 }
 
 } // namespace telclaude::security

@@ -24,12 +24,6 @@ public:
   void reset();
 
 private:
-  void block(std::uint64_t mask, unsigned width, std::uint64_t offset,
-             std::vector<std::uint64_t>& run_begins);
-
-  /// Bits of `m` that begin `min_length` consecutive set bits.
-  std::uint64_t long_runs(std::uint64_t m) const;
-
   std::size_t min_length_;
   unsigned shift_a_ = 0;
   unsigned shift_b_ = 0;
@@ -37,5 +31,10 @@ private:
   std::uint64_t run_length_ = 0;  ///< its length so far (0: none open)
   bool reported_ = false;
 };
+
+/// How many of the `size` bytes at `data` form a run of `[A-Za-z0-9+/_-]`
+/// from its first byte (AVX2 when the CPU has it; reads nothing past
+/// `data + size`).
+std::size_t token_run_length(const char* data, std::size_t size);
 
 } // namespace telclaude::security

@@ -57,3 +57,28 @@ BOOST_AUTO_TEST_CASE(finds_every_run_in_any_chunking) {
     }
   }
 }
+
+BOOST_AUTO_TEST_CASE(finds_every_run_in_long_writes) {
+  // Writes of several KiB: runs across the finder's 4 KiB batches, and
+  // runs of every length up to several blocks.
+  std::mt19937_64 rng(7);
+  const std::string bytes = "aZ09+/_- .:\n\"";
+  for (int round = 0; round < 200; ++round) {
+    std::string s(4096 + rng() % 20000, ' ');
+    const unsigned breaks = 1 + rng() % 200;
+    for (auto& c : s) {
+      c = rng() % breaks == 0 ? bytes[8 + rng() % 5] : bytes[rng() % 8];
+    }
+    for (std::size_t min : {16u, 24u, 32u, 64u, 65u, 100u, 128u}) {
+      token_run_finder f(min);
+      std::vector<std::uint64_t> got;
+      for (std::size_t pos = 0; pos < s.size();) {
+        const std::size_t n = round % 2 == 0 ? 1 + rng() % 9000 : s.size();
+        const std::size_t len = std::min(n, s.size() - pos);
+        f.scan(s.data() + pos, len, pos, got);
+        pos += len;
+      }
+      BOOST_TEST_REQUIRE(got == reference(s, min), "round " << round);
+    }
+  }
+}
