@@ -124,6 +124,19 @@ poller(self_ptr self, std::shared_ptr<telegram::bot_api_client> client,
       }
       if (stored.empty()) {
         s.offset = next;
+        // `telclaude status` shows when the relay last polled; an idle
+        // relay records that now and then, not on every poll.
+        auto now = std::chrono::steady_clock::now();
+        if (now - s.recorded >= std::chrono::seconds{10}) {
+          s.recorded = now;
+          self->request(s.store, caf::infinite, atom::inbox_add_v,
+                        std::vector<stored_update>{}, next)
+            .then([](std::vector<std::int64_t>&) {},
+                  [](caf::error& err) {
+                    spdlog::warn("poller: cannot record the poll time: {}",
+                                 caf::to_string(err));
+                  });
+        }
         auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
           std::chrono::steady_clock::now() - started);
         poll_later(self, batch.updates.empty() && batch.skipped.empty()

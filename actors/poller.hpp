@@ -34,7 +34,8 @@ struct poller_state {
   poller_options opts;
   std::unique_ptr<telegram::reconnect_backoff> backoff;
   std::int64_t offset = 0;
-  bool stopping = false;
+  /// When an empty poll was last recorded in the store (for `status`).
+  std::chrono::steady_clock::time_point recorded;
 };
 
 /// The getUpdates long poll. Spawn detached: each poll blocks. An update

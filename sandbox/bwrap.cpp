@@ -76,6 +76,14 @@ std::vector<std::string> build_bwrap_args(
     for (auto item : items)
       args.emplace_back(item);
   };
+  // The private /tmp first: anything bound after it (the agent program,
+  // HOME, the workdir) stays visible even when it lives under the host's
+  // /tmp, as a checkout or a test directory often does.
+  add({"--proc", "/proc", "--dev", "/dev"});
+  if (p.tmp.empty())
+    add({"--tmpfs", "/tmp"});
+  else
+    add({"--bind", p.tmp, "/tmp"});
   for (const auto& path : p.read_only_paths) {
     std::error_code ec;
     if (fs::is_symlink(path, ec))
@@ -83,11 +91,6 @@ std::vector<std::string> build_bwrap_args(
     else
       add({"--ro-bind", path, path});
   }
-  add({"--proc", "/proc", "--dev", "/dev"});
-  if (p.tmp.empty())
-    add({"--tmpfs", "/tmp"});
-  else
-    add({"--bind", p.tmp, "/tmp"});
   if (!p.home.empty())
     add({"--bind", p.home, p.home});
   if (!p.workdir.empty())

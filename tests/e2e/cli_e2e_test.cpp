@@ -85,3 +85,20 @@ BOOST_FIXTURE_TEST_CASE(status_reports_sessions_and_backlog, relay_fixture) {
   BOOST_TEST(j["sessions"][0]["turns"] == 1);
   BOOST_TEST(!j["last_poll"].is_null());
 }
+
+BOOST_FIXTURE_TEST_CASE(status_shows_the_last_poll_of_an_idle_relay,
+                        relay_fixture) {
+  start();
+  nlohmann::json j;
+  for (int i = 0; i < 50; ++i) {
+    settle(100ms);
+    auto r = run({"status", "--json"});
+    if (r.code != 0 || r.out.find("last_poll") == std::string::npos)
+      continue;
+    j = nlohmann::json::parse(r.out);
+    if (!j["last_poll"].is_null())
+      break;
+  }
+  BOOST_TEST(!j["last_poll"].is_null());
+  BOOST_TEST(j["sessions"].empty());
+}

@@ -41,10 +41,10 @@ BOOST_AUTO_TEST_CASE(full_policy) {
   auto args = build_bwrap_args(sample(), {"claude", "-p", "--", "hi"});
   BOOST_TEST(args
                == (argv{"bwrap", "--unshare-all", "--die-with-parent",
-                        "--cap-drop", "ALL", "--ro-bind", "/usr", "/usr",
-                        "--ro-bind", "/etc", "/etc", "--proc", "/proc",
-                        "--dev", "/dev", "--bind", "/data/sandbox/tmp",
-                        "/tmp", "--bind", "/data/sandbox/home",
+                        "--cap-drop", "ALL", "--proc", "/proc", "--dev",
+                        "/dev", "--bind", "/data/sandbox/tmp", "/tmp",
+                        "--ro-bind", "/usr", "/usr", "--ro-bind", "/etc",
+                        "/etc", "--bind", "/data/sandbox/home",
                         "/data/sandbox/home", "--bind", "/srv/work",
                         "/srv/work", "--clearenv", "--setenv", "PATH",
                         "/usr/bin", "--setenv", "HOME", "/data/sandbox/home",
@@ -70,6 +70,15 @@ BOOST_AUTO_TEST_CASE(mount_order_keeps_nested_paths_visible) {
   auto args = build_bwrap_args(p, {"true"});
   BOOST_TEST(index_of(args, "/tmp") < index_of(args, "/tmp/project"));
   BOOST_TEST(index_of(args, "--proc") < index_of(args, "/tmp"));
+}
+
+BOOST_AUTO_TEST_CASE(an_agent_program_under_tmp_stays_visible) {
+  // A checkout under /tmp: the program's directory is bound after the
+  // private /tmp, not hidden by it.
+  auto p = sample();
+  p.read_only_paths.push_back("/tmp/checkout/build/bin");
+  auto args = build_bwrap_args(p, {"true"});
+  BOOST_TEST(index_of(args, "/tmp") < index_of(args, "/tmp/checkout/build/bin"));
 }
 
 BOOST_AUTO_TEST_CASE(empty_parts_are_left_out) {
