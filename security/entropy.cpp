@@ -98,13 +98,14 @@ struct census {
   std::uint16_t seen = 0;
 
   /// `s` is at most `entropy_detector::segment` bytes: no lane overflows.
-  explicit census(std::string_view s) {
+  explicit census(std::string_view s, bool simd = true) {
 #if defined(__x86_64__)
-    if (has_avx2()) {
+    if (simd && has_avx2()) {
       census_avx2(s, *this);
       return;
     }
 #endif
+    (void)simd;
     std::uint64_t counts = 0;
     unsigned bits = 0;
     for (char ch : s) {
@@ -145,55 +146,65 @@ equal(__m256i v, char c) {
   return bits_of(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(c)));
 }
 
-/// The census 32 bytes at a time (the last block padded with zero bytes,
-/// which belong to no class).
+/// The census 32 bytes at a time. A last partial block is loaded so that
+/// it ends with the run (no byte outside it is read) and the bytes already
+/// counted are masked off.
 __attribute__((target("avx2,popcnt"))) void census_avx2(std::string_view s,
                                                         census& c) {
   unsigned lower = 0, upper = 0, dashes = 0, separators = 0;
   std::uint32_t any_lower = 0, any_upper = 0, any_digit = 0, any_nonhex = 0,
                 any_plus = 0, any_slash = 0, any_underscore = 0,
                 any_equals = 0;
-  for (std::size_t i = 0; i < s.size(); i += 32) {
-    __m256i v;
-    if (i + 32 <= s.size()) {
-      v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s.data() + i));
-    } else {
-      alignas(32) char last[32] = {};
-      std::memcpy(last, s.data() + i, s.size() - i);
-      v = _mm256_load_si256(reinterpret_cast<const __m256i*>(last));
-    }
-    const std::uint32_t l = bits_of(in_range(v, 'a', 26));
-    const std::uint32_t u = bits_of(in_range(v, 'A', 26));
-    const std::uint32_t d = bits_of(in_range(v, '0', 10));
-    const std::uint32_t x = bits_of(_mm256_or_si256(in_range(v, 'g', 20),
-                                                    in_range(v, 'G', 20)));
-    const std::uint32_t dash = equal(v, '-');
-    const std::uint32_t under = equal(v, '_');
-    const std::uint32_t slash = equal(v, '/');
+  const auto block = [&](const char* p, std::uint32_t keep)
+    __attribute__((target("avx2,popcnt"), always_inline)) {
+    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+    const std::uint32_t l = bits_of(in_range(v, 'a', 26)) & keep;
+    const std::uint32_t u = bits_of(in_range(v, 'A', 26)) & keep;
+    const std::uint32_t dash = equal(v, '-') & keep;
+    const std::uint32_t under = equal(v, '_') & keep;
+    const std::uint32_t slash = equal(v, '/') & keep;
     lower += static_cast<unsigned>(std::popcount(l));
     upper += static_cast<unsigned>(std::popcount(u));
     dashes += static_cast<unsigned>(std::popcount(dash));
     separators += static_cast<unsigned>(std::popcount(dash | under | slash));
     any_lower |= l;
     any_upper |= u;
-    any_digit |= d;
-    any_nonhex |= x;
-    any_plus |= equal(v, '+');
+    any_digit |= bits_of(in_range(v, '0', 10)) & keep;
+    // g-z and G-Z: letters that are not hex digits.
+    any_nonhex |= bits_of(in_range(_mm256_or_si256(v, _mm256_set1_epi8(0x20)),
+                                   'g', 20)) & keep;
+    any_plus |= equal(v, '+') & keep;
     any_slash |= slash;
     any_underscore |= under;
-    any_equals |= equal(v, '=');
+    any_equals |= equal(v, '=') & keep;
+  };
+  std::size_t i = 0;
+  for (; i + 32 <= s.size(); i += 32) {
+    block(s.data() + i, ~std::uint32_t{0});
+  }
+  if (i < s.size()) {
+    const std::size_t rest = s.size() - i;
+    if (s.size() >= 32) {
+      block(s.data() + s.size() - 32, ~std::uint32_t{0} << (32 - rest));
+    } else {
+      alignas(32) char last[32] = {};
+      std::memcpy(last, s.data() + i, rest);
+      block(last, ~std::uint32_t{0});
+    }
   }
   c.lower = lower;
   c.upper = upper;
   c.dashes = dashes;
   c.separators = separators;
+  const auto flag = [](std::uint32_t any, std::uint16_t bit) {
+    return static_cast<std::uint16_t>(any != 0 ? bit : 0);
+  };
   c.seen = static_cast<std::uint16_t>(
-    (any_lower != 0 ? c_lower : 0) | (any_upper != 0 ? c_upper : 0) |
-    (any_digit != 0 ? c_digit : 0) | (any_nonhex != 0 ? c_nonhex : 0) |
-    (dashes != 0 ? c_dash | c_sep : 0) | (separators != 0 ? c_sep : 0) |
-    (any_plus != 0 ? c_plus : 0) | (any_slash != 0 ? c_slash : 0) |
-    (any_underscore != 0 ? c_underscore : 0) |
-    (any_equals != 0 ? c_equals : 0));
+    flag(any_lower, c_lower) | flag(any_upper, c_upper) |
+    flag(any_digit, c_digit) | flag(any_nonhex, c_nonhex) |
+    flag(dashes, c_dash) | flag(separators, c_sep) | flag(any_plus, c_plus) |
+    flag(any_slash, c_slash) | flag(any_underscore, c_underscore) |
+    flag(any_equals, c_equals));
 }
 #endif
 
@@ -242,6 +253,11 @@ entropy_detector::entropy_detector(const entropy_settings& settings)
         static_cast<float>(std::log2(nn) - k * sum / nn);
     }
   }
+}
+
+run_census census_of(std::string_view s, bool simd) {
+  const census c(s.substr(0, entropy_detector::segment), simd);
+  return {c.lower, c.upper, c.dashes, c.separators, c.seen};
 }
 
 double entropy_detector::expected_random_bits(int k, std::size_t n) const {

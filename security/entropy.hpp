@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 #include <vector>
 
@@ -16,6 +17,19 @@ struct entropy_settings {
   /// Shortest run considered, in bytes (16 to 128).
   int min_length = 32;
 };
+
+/// What `entropy_detector::is_secret` first counts in a run (at most
+/// `segment` bytes of it): letters of each case, dashes, separators
+/// (`/ - _`) and a bit per class present. Exposed so that tests can check
+/// the AVX2 count (`simd`) against the portable one.
+struct run_census {
+  unsigned lower;
+  unsigned upper;
+  unsigned dashes;
+  unsigned separators;
+  std::uint16_t seen;
+};
+run_census census_of(std::string_view s, bool simd = true);
 
 /// Decides whether a run of `[A-Za-z0-9+/_-]` bytes is a random key.
 ///

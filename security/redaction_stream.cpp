@@ -117,6 +117,9 @@ void redaction_stream::run_probes() {
 }
 
 bool redaction_stream::feed(probe& p) {
+  if (p.next < data_start_) {
+    return true;  // cannot happen: triggers arrive with their last byte
+  }
   // Probes created or carried into this write read only its bytes.
   std::size_t used = 0;
   const auto r = feed_probe((*rules_)[p.rule].tail, p.state,
@@ -162,19 +165,28 @@ void redaction_stream::write(std::string_view chunk, std::string& out) {
   run_begins_.clear();
   runs_.scan(chunk.data(), chunk.size(), chunk_begin, run_begins_);
   const auto run_rule = static_cast<std::uint32_t>(rules_->size() - 1);
+  const std::size_t run_min = engine_->run_min_length();
+  const std::size_t entropy_min = engine_->entropy().min_length();
   for (const auto b : run_begins_) {
-    events_.push_back({b + engine_->run_min_length(), b, run_rule});
+    // A run that ends in this write shorter than the entropy minimum can
+    // only matter as a Discord id (see `advance_run`): skip the rest here.
+    if (b >= data_start_ && run_min < entropy_min) {
+      const auto avail =
+        static_cast<std::size_t>(std::min<std::uint64_t>(end_ - b, entropy_min));
+      const std::size_t len = token_run_length(data_ + (b - data_start_), avail);
+      if (len < avail && !discord_id(b, len)) {
+        continue;
+      }
+    }
+    events_.push_back({b + run_min, b, run_rule});
   }
   run_probes();
   process_events();
   // Trailing run of visible bytes: where a secret still being written
   // could begin (every secret alphabet is a subset of visible bytes).
-  std::uint64_t p = end_;
-  while (p > chunk_begin && in_alphabet(alpha::visible, at(p - 1))) {
-    --p;
-  }
-  if (p > chunk_begin) {
-    visible_start_ = p;
+  const std::size_t visible = visible_tail_length(chunk.data(), chunk.size());
+  if (visible < chunk.size()) {
+    visible_start_ = end_ - visible;
   }
   release(hold_point(), out);
   if (in_place && emitted_ < end_) {
@@ -213,6 +225,10 @@ void redaction_stream::finish(std::string& out) {
 }
 
 void redaction_stream::process_events() {
+  if (events_.empty() && open_.empty() && checks_.empty() && !run_.active &&
+      !block_.active) {
+    return;  // the common case: nothing found, nothing in progress
+  }
   // Secrets and runs carried over extend first: whether a report is a
   // repeat of one of them depends on where they end, not on the chunking.
   std::erase_if(open_, [this](open_range& r) { return advance(r, false); });
@@ -484,14 +500,17 @@ void redaction_stream::advance_run(bool at_end) {
     if (!full) {
       run_.active = false;
       run_.end = run_.scan;
-      const auto length = run_.end - run_.begin;
-      if (length >= 24 && length <= 26 && dotted_rule_ < rules_->size() &&
-          (at(run_.begin) == 'M' || at(run_.begin) == 'N' ||
-           at(run_.begin) == 'O')) {
+      if (discord_id(run_.begin, run_.end - run_.begin)) {
         add_check({run_.end, run_.begin, dotted_rule_});
       }
     }
   }
+}
+
+bool redaction_stream::discord_id(std::uint64_t begin,
+                                  std::uint64_t length) const {
+  return length >= 24 && length <= 26 && dotted_rule_ < rules_->size() &&
+         (at(begin) == 'M' || at(begin) == 'N' || at(begin) == 'O');
 }
 
 void redaction_stream::close_block(std::uint64_t end) {
@@ -536,6 +555,13 @@ std::uint64_t redaction_stream::hold_point() const {
 }
 
 void redaction_stream::release(std::uint64_t upto, std::string& out) {
+  if (finals_.empty()) {
+    if (upto > emitted_) {
+      out.append(text(emitted_, upto));
+      emitted_ = upto;
+    }
+    return;
+  }
   if (!finals_.empty()) {
     std::sort(finals_.begin(), finals_.end(),
               [](const range& a, const range& b) {

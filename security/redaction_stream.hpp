@@ -139,6 +139,8 @@ private:
   void add_check(const pending_check& c);
   void on_entropy_run(std::uint64_t to);
   void advance_run(bool at_end);
+  /// A complete token run that may be the id part of a Discord token.
+  bool discord_id(std::uint64_t begin, std::uint64_t length) const;
   void close_block(std::uint64_t end);
   void add_final(std::uint64_t begin, std::uint64_t end, std::uint32_t rule);
   std::uint64_t hold_point() const;

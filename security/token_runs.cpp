@@ -52,14 +52,58 @@ avx2_mask64(const char* p) {
   return avx2_mask32(p) | (std::uint64_t{avx2_mask32(p + 32)} << 32);
 }
 
-/// AVX2 for the masks, BMI/LZCNT for the bit counts.
+/// The same as `avx2_mask32` for 16 bytes.
+__attribute__((target("avx2"), always_inline)) inline std::uint32_t
+sse_mask16(const char* p) {
+  const __m128i lo_table = _mm_setr_epi8(10, 14, 14, 14, 14, 14, 14, 14, 14,
+                                         14, 12, 5, 4, 5, 4, 21);
+  const __m128i hi_table =
+    _mm_setr_epi8(0, 0, 1, 2, 4, 24, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0);
+  const __m128i nibble = _mm_set1_epi8(0x0f);
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  const __m128i lo = _mm_shuffle_epi8(lo_table, _mm_and_si128(v, nibble));
+  const __m128i hi =
+    _mm_shuffle_epi8(hi_table, _mm_and_si128(_mm_srli_epi16(v, 4), nibble));
+  const __m128i none =
+    _mm_cmpeq_epi8(_mm_and_si128(lo, hi), _mm_setzero_si128());
+  return ~static_cast<std::uint32_t>(_mm_movemask_epi8(none)) & 0xffffu;
+}
+
+/// The mask of `n` < 64 bytes, reading only those bytes (two overlapping
+/// loads where it can).
+__attribute__((target("avx2"), always_inline)) inline std::uint64_t
+avx2_mask_partial(const char* p, unsigned n) {
+  if (n >= 32) {
+    return avx2_mask32(p) |
+           (std::uint64_t{avx2_mask32(p + n - 32)} << (n - 32));
+  }
+  if (n >= 16) {
+    return sse_mask16(p) | (std::uint64_t{sse_mask16(p + n - 16)} << (n - 16));
+  }
+  return scalar_mask(p, n);
+}
+
+/// `0x21..0x7e` in each of 32 bytes.
+__attribute__((target("avx2"), always_inline)) inline std::uint32_t
+avx2_visible32(const char* p) {
+  const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  const __m256i d = _mm256_sub_epi8(v, _mm256_set1_epi8(0x21));
+  const __m256i top = _mm256_set1_epi8(0x7e - 0x21);
+  return static_cast<std::uint32_t>(
+    _mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(d, top), d)));
+}
+
+/// AVX2 for the masks, BMI/LZCNT for the bit counts (decided once, at
+/// start-up: a plain load on every write).
+const bool fast_bits = [] {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") &&
+         __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("abm") &&
+         __builtin_cpu_supports("popcnt");
+}();
+
 bool has_fast_bits() {
-  static const bool yes = __builtin_cpu_supports("avx2") &&
-                          __builtin_cpu_supports("bmi") &&
-                          __builtin_cpu_supports("bmi2") &&
-                          __builtin_cpu_supports("abm") &&
-                          __builtin_cpu_supports("popcnt");
-  return yes;
+  return fast_bits;
 }
 #endif
 
@@ -184,11 +228,11 @@ blocks(scan_state& s, const std::uint64_t* m, std::size_t n,
 }
 
 /// Up to 64 blocks (their masks from `mask64`), then their runs.
-template <class Mask64>
+template <class Mask64, class MaskPartial>
 __attribute__((always_inline)) inline void
 scan_batch(scan_state& s, const char* data, std::size_t bytes,
            std::uint64_t offset, std::vector<std::uint64_t>& run_begins,
-           Mask64 mask64) {
+           Mask64 mask64, MaskPartial mask_partial) {
   std::uint64_t m[64];
   const std::size_t whole = bytes / 64;
   for (std::size_t b = 0; b < whole; ++b) {
@@ -198,27 +242,44 @@ scan_batch(scan_state& s, const char* data, std::size_t bytes,
   unsigned last = 64;
   if (bytes % 64 != 0) {
     last = static_cast<unsigned>(bytes % 64);
-    m[n++] = scalar_mask(data + 64 * whole, last);
+    m[n++] = mask_partial(data + 64 * whole, last);
   }
   blocks(s, m, n, last, offset, run_begins);
 }
 
 #if defined(__x86_64__)
+/// A write of at most 64 bytes: one block.
+__attribute__((target("avx2,bmi,bmi2,lzcnt,popcnt"))) void
+scan_small_fast(scan_state& s, const char* data, std::size_t bytes,
+                std::uint64_t offset,
+                std::vector<std::uint64_t>& run_begins) {
+  const auto n = static_cast<unsigned>(bytes);
+  const std::uint64_t m =
+    n == 64 ? avx2_mask64(data) : avx2_mask_partial(data, n);
+  blocks(s, &m, 1, n, offset, run_begins);
+}
+
 __attribute__((target("avx2,bmi,bmi2,lzcnt,popcnt"))) void
 scan_fast(scan_state& s, const char* data, std::size_t bytes,
           std::uint64_t offset, std::vector<std::uint64_t>& run_begins) {
-  scan_batch(s, data, bytes, offset, run_begins,
-             [](const char* p) __attribute__((target("avx2"))) {
-               return avx2_mask64(p);
-             });
+  scan_batch(
+    s, data, bytes, offset, run_begins,
+    [](const char* p) __attribute__((target("avx2"))) {
+      return avx2_mask64(p);
+    },
+    [](const char* p, unsigned n) __attribute__((target("avx2"))) {
+      return avx2_mask_partial(p, n);
+    });
 }
 #endif
 
 void scan_plain(scan_state& s, const char* data, std::size_t bytes,
                 std::uint64_t offset,
                 std::vector<std::uint64_t>& run_begins) {
-  scan_batch(s, data, bytes, offset, run_begins,
-             [](const char* p) { return scalar_mask(p, 64); });
+  scan_batch(
+    s, data, bytes, offset, run_begins,
+    [](const char* p) { return scalar_mask(p, 64); },
+    [](const char* p, unsigned n) { return scalar_mask(p, n); });
 }
 
 } // namespace
@@ -260,6 +321,41 @@ run_length_fast(const char* data, std::size_t size) {
 
 } // namespace
 
+namespace {
+
+#if defined(__x86_64__)
+__attribute__((target("avx2,lzcnt"))) std::size_t
+visible_tail_fast(const char* data, std::size_t size) {
+  std::size_t n = 0;
+  while (size - n >= 32) {
+    const std::uint32_t m = avx2_visible32(data + size - n - 32);
+    if (m != ~std::uint32_t{0}) {
+      return n + static_cast<unsigned>(std::countl_one(m));
+    }
+    n += 32;
+  }
+  while (n < size && in_alphabet(alpha::visible, data[size - n - 1])) {
+    ++n;
+  }
+  return n;
+}
+#endif
+
+} // namespace
+
+std::size_t visible_tail_length(const char* data, std::size_t size) {
+#if defined(__x86_64__)
+  if (has_fast_bits()) {
+    return visible_tail_fast(data, size);
+  }
+#endif
+  std::size_t n = 0;
+  while (n < size && in_alphabet(alpha::visible, data[size - n - 1])) {
+    ++n;
+  }
+  return n;
+}
+
 std::size_t token_run_length(const char* data, std::size_t size) {
 #if defined(__x86_64__)
   if (has_fast_bits()) {
@@ -280,6 +376,13 @@ void token_run_finder::scan(const char* data, std::size_t size,
                run_begin_,  run_length_, reported_};
 #if defined(__x86_64__)
   const bool fast = has_fast_bits();
+  if (fast && size <= 64 && size > 0) {
+    scan_small_fast(s, data, size, offset, run_begins);
+    run_begin_ = s.run_begin;
+    run_length_ = s.run_length;
+    reported_ = s.reported;
+    return;
+  }
 #endif
   for (std::size_t i = 0; i < size; i += 64 * 64) {
     const std::size_t bytes = std::min<std::size_t>(64 * 64, size - i);

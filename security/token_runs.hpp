@@ -37,4 +37,8 @@ private:
 /// `data + size`).
 std::size_t token_run_length(const char* data, std::size_t size);
 
+/// How many of the last bytes of the `size` bytes at `data` are visible
+/// ASCII (0x21-0x7e): the run a secret still being written could lie in.
+std::size_t visible_tail_length(const char* data, std::size_t size);
+
 } // namespace telclaude::security
