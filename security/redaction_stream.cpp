@@ -15,7 +15,23 @@ namespace {
 
 /// The calling thread's Hyperscan scratch, grown once for each engine it
 /// meets (a scratch allocated for several databases serves all of them).
-hs_scratch_t* thread_scratch(const redaction_engine& engine) {
+hs_scratch_t* thread_scratch_slow(const redaction_engine& engine);
+
+/// The last engine this thread scanned for, in plain thread-locals (no
+/// initialisation guard on the per-write path).
+thread_local hs_scratch_t* last_scratch = nullptr;
+thread_local std::uint64_t last_serial = 0;
+
+inline hs_scratch_t* thread_scratch(const redaction_engine& engine) {
+  if (last_serial == engine.serial()) {
+    return last_scratch;
+  }
+  last_scratch = thread_scratch_slow(engine);
+  last_serial = engine.serial();
+  return last_scratch;
+}
+
+hs_scratch_t* thread_scratch_slow(const redaction_engine& engine) {
   struct holder {
     hs_scratch_t* scratch = nullptr;
     std::uint64_t last = 0;
@@ -106,6 +122,9 @@ int redaction_stream::on_match(unsigned id, unsigned long long from,
 }
 
 void redaction_stream::run_probes() {
+  if (probes_.empty() && triggers_.empty()) {
+    return;
+  }
   std::erase_if(probes_, [this](probe& p) { return feed(p); });
   for (const auto& t : triggers_) {
     probe p{t.to, t.rule, {}};
@@ -136,9 +155,20 @@ void redaction_stream::write(std::string_view chunk, std::string& out) {
   if (finished_) {
     throw std::logic_error("redaction_stream::write after finish");
   }
-  if (chunk.empty()) {
-    return;
+  // A large write is taken in slices that stay in the cache from the
+  // Hyperscan scan to the release (the output is the same for any
+  // chunking).
+  constexpr std::size_t slice = 16 * 1024;
+  while (chunk.size() > slice) {
+    write_slice(chunk.substr(0, slice), out);
+    chunk.remove_prefix(slice);
   }
+  if (!chunk.empty()) {
+    write_slice(chunk, out);
+  }
+}
+
+void redaction_stream::write_slice(std::string_view chunk, std::string& out) {
   const std::uint64_t chunk_begin = end_;
   // Nothing held: work on the caller's bytes and copy only what is still
   // held at the end of the write.

@@ -127,6 +127,7 @@ private:
   }
 
   void open_stream();
+  void write_slice(std::string_view chunk, std::string& out);
   void run_probes();
   bool feed(probe& p);
   void process_events();

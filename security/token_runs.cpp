@@ -23,6 +23,24 @@ std::uint64_t scalar_mask(const char* p, unsigned n) {
   return m;
 }
 
+/// Bytes of the alphabet from `data + i` on.
+std::size_t plain_run_length(const char* data, std::size_t size,
+                             std::size_t i) {
+  while (i < size && in_alphabet(alpha::entropy, data[i])) {
+    ++i;
+  }
+  return i;
+}
+
+/// Visible bytes at the end, `n` of them already known.
+std::size_t plain_visible_tail(const char* data, std::size_t size,
+                               std::size_t n) {
+  while (n < size && in_alphabet(alpha::visible, data[size - n - 1])) {
+    ++n;
+  }
+  return n;
+}
+
 #if defined(__x86_64__)
 /// `[A-Za-z0-9+/_-]` by nibble lookup: byte b is in the alphabet iff
 /// lo[b & 15] & hi[b >> 4] != 0, one bit per group of the alphabet:
@@ -118,16 +136,23 @@ struct scan_state {
   bool reported;
 };
 
-/// Bits of `m` that begin `min_length` consecutive set bits.
+/// Bits of `m` that begin `min_length` consecutive set bits, for
+/// 16 <= min_length <= 64 (see `token_run_finder`'s constructor).
+__attribute__((always_inline)) inline std::uint64_t
+long_runs_fixed(std::uint64_t m, unsigned shift_a, unsigned shift_b) {
+  std::uint64_t y = m & (m >> 1);
+  y &= y >> 2;
+  y &= y >> 4;
+  y &= y >> 8;
+  y &= y >> shift_a;
+  return y & (y >> shift_b);
+}
+
+/// The same for any `min_length`.
 __attribute__((always_inline)) inline std::uint64_t
 long_runs(const scan_state& s, std::uint64_t m) {
   if (s.min_length >= 16 && s.min_length <= 64) {
-    std::uint64_t y = m & (m >> 1);
-    y &= y >> 2;
-    y &= y >> 4;
-    y &= y >> 8;
-    y &= y >> s.shift_a;
-    return y & (y >> s.shift_b);
+    return long_runs_fixed(m, s.shift_a, s.shift_b);
   }
   if (s.min_length > 64) {
     return 0;
@@ -181,7 +206,30 @@ blocks(scan_state& s, const std::uint64_t* m, std::size_t n,
   // the bytes that continue it in the next blocks, `min_length`. All
   // branch-free but for the rare report.
   std::uint64_t prev = carried ? 1 : 0;
-  for (std::size_t k = 0; k < n; ++k) {
+  std::size_t first = 0;
+  if (min_length >= 16 && min_length <= 64) {
+    // The common case, without the multi-block walk: a run reaching the
+    // top starts in this block when 1 <= top < min_length (<= 64).
+    const auto min = static_cast<unsigned>(min_length);
+    const unsigned shift_a = s.shift_a;
+    const unsigned shift_b = s.shift_b;
+    for (; first + 1 < n; ++first) {
+      const std::uint64_t x = m[first];
+      const std::uint64_t starts = x & ~((x << 1) | prev);
+      prev = x >> 63;
+      std::uint64_t report = long_runs_fixed(x, shift_a, shift_b) & starts;
+      const auto top = static_cast<unsigned>(std::countl_one(x));
+      const auto next = static_cast<unsigned>(std::countr_one(m[first + 1]));
+      const bool cross = (top - 1u < min - 1u) & (top + next >= min);
+      report |= std::uint64_t{cross} << ((64 - top) & 63);
+      while (report != 0) {
+        run_begins.push_back(offset + 64 * first +
+                             static_cast<unsigned>(std::countr_zero(report)));
+        report &= report - 1;
+      }
+    }
+  }
+  for (std::size_t k = first; k < n; ++k) {
     const std::uint64_t x = m[k];
     const std::uint64_t starts = x & ~((x << 1) | prev);
     prev = x >> 63;
@@ -312,10 +360,7 @@ run_length_fast(const char* data, std::size_t size) {
       return i + static_cast<unsigned>(std::countr_one(m));
     }
   }
-  while (i < size && in_alphabet(alpha::entropy, data[i])) {
-    ++i;
-  }
-  return i;
+  return plain_run_length(data, size, i);
 }
 #endif
 
@@ -334,10 +379,7 @@ visible_tail_fast(const char* data, std::size_t size) {
     }
     n += 32;
   }
-  while (n < size && in_alphabet(alpha::visible, data[size - n - 1])) {
-    ++n;
-  }
-  return n;
+  return plain_visible_tail(data, size, n);
 }
 #endif
 
@@ -349,11 +391,7 @@ std::size_t visible_tail_length(const char* data, std::size_t size) {
     return visible_tail_fast(data, size);
   }
 #endif
-  std::size_t n = 0;
-  while (n < size && in_alphabet(alpha::visible, data[size - n - 1])) {
-    ++n;
-  }
-  return n;
+  return plain_visible_tail(data, size, 0);
 }
 
 std::size_t token_run_length(const char* data, std::size_t size) {
@@ -362,11 +400,7 @@ std::size_t token_run_length(const char* data, std::size_t size) {
     return run_length_fast(data, size);
   }
 #endif
-  std::size_t i = 0;
-  while (i < size && in_alphabet(alpha::entropy, data[i])) {
-    ++i;
-  }
-  return i;
+  return plain_run_length(data, size, 0);
 }
 
 void token_run_finder::scan(const char* data, std::size_t size,
