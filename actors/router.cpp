@@ -101,6 +101,13 @@ router_actor::behavior_type router(self_ptr self, router_options opts,
                      msg.update_id);
           return;
         case chat::route::conversation:
+          if (!s.opts.replies_enabled) {
+            spdlog::debug("router: update {} not answered: "
+                          "inbound.reply.enabled is false",
+                          msg.update_id);
+            self->send(s.deps.store, atom::inbox_done_v, msg.update_id);
+            return;
+          }
           deliver(self, r.session_key, std::move(msg));
           return;
       }

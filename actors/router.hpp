@@ -26,6 +26,9 @@ struct router_options {
   /// Finds secrets in inbound text; a message with one never reaches the
   /// agent.
   chat::secret_check secrets;
+  /// `inbound.reply.enabled`: when false, messages are received and stored
+  /// but never answered.
+  bool replies_enabled = true;
 };
 
 struct router_state {

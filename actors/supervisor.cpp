@@ -149,6 +149,10 @@ void supervisor::start() {
   router_options ropts;
   ropts.allowed_chats = s.telegram.allowed_chats;
   ropts.scope = to_scope(s.reply.session.scope);
+  ropts.replies_enabled = s.reply.enabled;
+  if (!s.reply.enabled)
+    spdlog::warn("relay: inbound.reply.enabled is false: messages are "
+                 "received and stored but not answered");
   ropts.secrets = [engine = plan_.agent->engine](std::string_view text) {
     std::vector<std::string> kinds;
     if (!engine->contains_secret(text))

@@ -69,7 +69,7 @@ struct fixture : testing::actor_fixture {
   outbox_actor outbox = sys.spawn(fake_outbox, w);
   router_actor rt;
 
-  fixture() {
+  fixture(bool replies = true) {
     session_deps deps;
     deps.store = store;
     deps.outbox = outbox;
@@ -81,6 +81,7 @@ struct fixture : testing::actor_fixture {
     opts.allowed_chats = {1, 2, -100};
     opts.session_ttl = 10min;
     opts.sweep_interval = 1min;
+    opts.replies_enabled = replies;
     rt = sys.spawn(router, opts, deps);
     run();
   }
@@ -206,4 +207,20 @@ BOOST_FIXTURE_TEST_CASE(a_running_session_is_not_expired, fixture) {
   finish(0);
   BOOST_REQUIRE_EQUAL(w->runs.size(), 2u);
   BOOST_TEST(w->runs[1].req.prompt == "next");
+}
+
+namespace {
+struct silent_fixture : fixture {
+  silent_fixture() : fixture(false) {
+  }
+};
+} // namespace
+
+BOOST_FIXTURE_TEST_CASE(replies_disabled_store_but_never_answer,
+                        silent_fixture) {
+  send(1, 10, "anyone?");
+  BOOST_TEST(w->runs.empty());
+  BOOST_TEST(w->notices.empty());
+  BOOST_TEST(w->done == std::vector<std::int64_t>{10});
+  BOOST_TEST(live_sessions() == 0u);
 }
