@@ -6,6 +6,7 @@
 #include <bit>
 
 #if defined(__x86_64__)
+#include <cpuid.h>
 #include <immintrin.h>
 #endif
 
@@ -115,8 +116,12 @@ avx2_visible32(const char* p) {
 /// start-up: a plain load on every write).
 const bool fast_bits = [] {
   __builtin_cpu_init();
-  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") &&
-         __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("abm") &&
+  // LZCNT: CPUID 0x80000001, ECX bit 5 (no portable builtin names it).
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  const bool lzcnt = __get_cpuid(0x80000001u, &eax, &ebx, &ecx, &edx) != 0 &&
+                     (ecx & (1u << 5)) != 0;
+  return lzcnt && __builtin_cpu_supports("avx2") &&
+         __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2") &&
          __builtin_cpu_supports("popcnt");
 }();
 
@@ -304,7 +309,38 @@ scan_small_fast(scan_state& s, const char* data, std::size_t bytes,
   const auto n = static_cast<unsigned>(bytes);
   const std::uint64_t m =
     n == 64 ? avx2_mask64(data) : avx2_mask_partial(data, n);
-  blocks(s, &m, 1, n, offset, run_begins);
+  if (s.min_length < 16 || s.min_length > 64) {
+    blocks(s, &m, 1, n, offset, run_begins);
+    return;
+  }
+  // `blocks` for one block, as straight-line code.
+  const std::uint64_t all =
+    n == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1;
+  std::uint64_t prev = 0;
+  if (s.run_length > 0) {
+    const auto lead = static_cast<unsigned>(std::countr_one(m));
+    s.run_length += lead;
+    if (!s.reported && s.run_length >= s.min_length) {
+      run_begins.push_back(s.run_begin);
+      s.reported = true;
+    }
+    if (lead >= n) {
+      return;
+    }
+    prev = 1;
+  }
+  std::uint64_t report =
+    long_runs_fixed(m, s.shift_a, s.shift_b) & m & ~((m << 1) | prev);
+  while (report != 0) {
+    run_begins.push_back(offset +
+                         static_cast<unsigned>(std::countr_zero(report)));
+    report &= report - 1;
+  }
+  const auto tail =
+    static_cast<unsigned>(std::countl_one(m | ~all)) - (64 - n);
+  s.run_length = tail;
+  s.run_begin = offset + n - tail;
+  s.reported = tail >= s.min_length;
 }
 
 __attribute__((target("avx2,bmi,bmi2,lzcnt,popcnt"))) void
