@@ -151,24 +151,8 @@ bool redaction_stream::feed(probe& p) {
   return r != probe_result::more;
 }
 
-void redaction_stream::write(std::string_view chunk, std::string& out) {
-  if (finished_) {
-    throw std::logic_error("redaction_stream::write after finish");
-  }
-  // A large write is taken in slices that stay in the cache from the
-  // Hyperscan scan to the release (the output is the same for any
-  // chunking).
-  constexpr std::size_t slice = 16 * 1024;
-  while (chunk.size() > slice) {
-    write_slice(chunk.substr(0, slice), out);
-    chunk.remove_prefix(slice);
-  }
-  if (!chunk.empty()) {
-    write_slice(chunk, out);
-  }
-}
-
-void redaction_stream::write_slice(std::string_view chunk, std::string& out) {
+inline void redaction_stream::write_slice(std::string_view chunk,
+                                          std::string& out) {
   const std::uint64_t chunk_begin = end_;
   // Nothing held: work on the caller's bytes and copy only what is still
   // held at the end of the write.
@@ -226,6 +210,21 @@ void redaction_stream::write_slice(std::string_view chunk, std::string& out) {
   }
   data_ = buf_.data();
   data_start_ = buf_start_;
+}
+
+void redaction_stream::write(std::string_view chunk, std::string& out) {
+  if (finished_) {
+    throw std::logic_error("redaction_stream::write after finish");
+  }
+  // A large write is taken in slices that stay in the cache from the
+  // Hyperscan scan to the release (the output is the same for any
+  // chunking).
+  constexpr std::size_t slice = 16 * 1024;
+  while (!chunk.empty()) {
+    const std::string_view piece = chunk.substr(0, slice);
+    chunk.remove_prefix(piece.size());
+    write_slice(piece, out);
+  }
 }
 
 void redaction_stream::finish(std::string& out) {

@@ -130,16 +130,7 @@ bool has_fast_bits() {
 }
 #endif
 
-/// The finder's state while it scans (locals, so that the compiler keeps
-/// them in registers across `push_back`).
-struct scan_state {
-  std::size_t min_length;
-  unsigned shift_a;
-  unsigned shift_b;
-  std::uint64_t run_begin;
-  std::uint64_t run_length;
-  bool reported;
-};
+using scan_state = token_run_finder::state;
 
 /// Bits of `m` that begin `min_length` consecutive set bits, for
 /// 16 <= min_length <= 64 (see `token_run_finder`'s constructor).
@@ -369,19 +360,19 @@ void scan_plain(scan_state& s, const char* data, std::size_t bytes,
 } // namespace
 
 token_run_finder::token_run_finder(std::size_t min_length)
-  : min_length_(min_length) {
+  : s_{min_length} {
   // For 16 <= min_length <= 64: bit i of `long_runs` stays set iff bits
-  // i .. i+min_length-1 are all set, in fixed steps (16, then shift_a_,
-  // then shift_b_); other lengths take the generic doubling loop.
-  if (min_length_ >= 16 && min_length_ <= 64) {
-    shift_a_ = static_cast<unsigned>(std::min<std::size_t>(min_length_ - 16, 16));
-    shift_b_ = static_cast<unsigned>(min_length_ - 16 - shift_a_);
+  // i .. i+min_length-1 are all set, in fixed steps (16, then shift_a,
+  // then shift_b); other lengths take the generic doubling loop.
+  if (min_length >= 16 && min_length <= 64) {
+    s_.shift_a = static_cast<unsigned>(std::min<std::size_t>(min_length - 16, 16));
+    s_.shift_b = static_cast<unsigned>(min_length - 16 - s_.shift_a);
   }
 }
 
 void token_run_finder::reset() {
-  run_begin_ = run_length_ = 0;
-  reported_ = false;
+  s_.run_begin = s_.run_length = 0;
+  s_.reported = false;
 }
 
 namespace {
@@ -442,18 +433,16 @@ std::size_t token_run_length(const char* data, std::size_t size) {
 void token_run_finder::scan(const char* data, std::size_t size,
                             std::uint64_t offset,
                             std::vector<std::uint64_t>& run_begins) {
-  scan_state s{min_length_, shift_a_, shift_b_,
-               run_begin_,  run_length_, reported_};
 #if defined(__x86_64__)
   const bool fast = has_fast_bits();
   if (fast && size <= 64 && size > 0) {
-    scan_small_fast(s, data, size, offset, run_begins);
-    run_begin_ = s.run_begin;
-    run_length_ = s.run_length;
-    reported_ = s.reported;
+    scan_small_fast(s_, data, size, offset, run_begins);
     return;
   }
 #endif
+  // The state lives in a local while scanning (stores through
+  // `run_begins` could alias members as far as the compiler knows).
+  scan_state s = s_;
   for (std::size_t i = 0; i < size; i += 64 * 64) {
     const std::size_t bytes = std::min<std::size_t>(64 * 64, size - i);
 #if defined(__x86_64__)
@@ -464,9 +453,7 @@ void token_run_finder::scan(const char* data, std::size_t size,
 #endif
     scan_plain(s, data + i, bytes, offset + i, run_begins);
   }
-  run_begin_ = s.run_begin;
-  run_length_ = s.run_length;
-  reported_ = s.reported;
+  s_ = s;
 }
 
 } // namespace telclaude::security

@@ -24,12 +24,19 @@ public:
   void reset();
 
 private:
-  std::size_t min_length_;
-  unsigned shift_a_ = 0;
-  unsigned shift_b_ = 0;
-  std::uint64_t run_begin_ = 0;   ///< begin of the run open at the end
-  std::uint64_t run_length_ = 0;  ///< its length so far (0: none open)
-  bool reported_ = false;
+public:
+  /// Settings and the run open at the end of the last write.
+  struct state {
+    std::size_t min_length;
+    unsigned shift_a = 0;  ///< see the constructor
+    unsigned shift_b = 0;
+    std::uint64_t run_begin = 0;   ///< begin of the run open at the end
+    std::uint64_t run_length = 0;  ///< its length so far (0: none open)
+    bool reported = false;
+  };
+
+private:
+  state s_;
 };
 
 /// How many of the `size` bytes at `data` form a run of `[A-Za-z0-9+/_-]`
