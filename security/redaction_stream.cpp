@@ -151,6 +151,44 @@ bool redaction_stream::feed(probe& p) {
   return r != probe_result::more;
 }
 
+inline std::uint64_t redaction_stream::hold_point() const {
+  std::uint64_t hold = std::max(visible_start_,
+                                end_ > engine_->max_back()
+                                  ? end_ - engine_->max_back()
+                                  : std::uint64_t{0});
+  if (engine_->user_hold() > 0) {
+    hold = std::min(hold, end_ > engine_->user_hold()
+                            ? end_ - engine_->user_hold()
+                            : std::uint64_t{0});
+  }
+  for (const auto& o : open_) {
+    hold = std::min(hold, o.begin);
+  }
+  if (run_.active) {
+    hold = std::min(hold, run_.segment_begin);
+  }
+  if (block_.active) {
+    hold = std::min(hold, block_.begin);
+  }
+  // A pending check re-reads its bytes from the anchor (a keyword's
+  // separator, a Discord id) until it decides.
+  for (const auto& c : checks_) {
+    hold = std::min({hold, c.begin, c.anchor});
+  }
+  return std::max(hold, emitted_);
+}
+
+inline void redaction_stream::compact() {
+  const std::size_t dead = static_cast<std::size_t>(emitted_ - buf_start_);
+  if (dead >= 4096 && dead * 2 >= buf_.size()) {
+    buf_.erase(0, dead);
+    buf_start_ = emitted_;
+  } else if (dead == buf_.size()) {
+    buf_.clear();
+    buf_start_ = emitted_;
+  }
+}
+
 inline void redaction_stream::write_slice(std::string_view chunk,
                                           std::string& out) {
   const std::uint64_t chunk_begin = end_;
@@ -194,15 +232,28 @@ inline void redaction_stream::write_slice(std::string_view chunk,
     }
     events_.push_back({b + run_min, b, run_rule});
   }
-  run_probes();
-  process_events();
+  // The checks that make these calls no-ops are repeated here: most small
+  // writes find nothing and have nothing in progress.
+  if (!probes_.empty() || !triggers_.empty()) {
+    run_probes();
+  }
+  if (!events_.empty() || !open_.empty() || !checks_.empty() ||
+      run_.active || block_.active) {
+    process_events();
+  }
   // Trailing run of visible bytes: where a secret still being written
   // could begin (every secret alphabet is a subset of visible bytes).
   const std::size_t visible = visible_tail_length(chunk.data(), chunk.size());
   if (visible < chunk.size()) {
     visible_start_ = end_ - visible;
   }
-  release(hold_point(), out);
+  const std::uint64_t upto = hold_point();
+  if (!finals_.empty()) {
+    release(upto, out);
+  } else if (upto > emitted_) {
+    out.append(text(emitted_, upto));
+    emitted_ = upto;
+  }
   if (in_place && emitted_ < end_) {
     buf_.assign(chunk.data() + (emitted_ - chunk_begin),
                 static_cast<std::size_t>(end_ - emitted_));
@@ -556,33 +607,6 @@ void redaction_stream::add_final(std::uint64_t begin, std::uint64_t end,
   }
 }
 
-std::uint64_t redaction_stream::hold_point() const {
-  std::uint64_t hold = std::max(visible_start_,
-                                end_ > engine_->max_back()
-                                  ? end_ - engine_->max_back()
-                                  : std::uint64_t{0});
-  if (engine_->user_hold() > 0) {
-    hold = std::min(hold, end_ > engine_->user_hold()
-                            ? end_ - engine_->user_hold()
-                            : std::uint64_t{0});
-  }
-  for (const auto& o : open_) {
-    hold = std::min(hold, o.begin);
-  }
-  if (run_.active) {
-    hold = std::min(hold, run_.segment_begin);
-  }
-  if (block_.active) {
-    hold = std::min(hold, block_.begin);
-  }
-  // A pending check re-reads its bytes from the anchor (a keyword's
-  // separator, a Discord id) until it decides.
-  for (const auto& c : checks_) {
-    hold = std::min({hold, c.begin, c.anchor});
-  }
-  return std::max(hold, emitted_);
-}
-
 void redaction_stream::release(std::uint64_t upto, std::string& out) {
   if (finals_.empty()) {
     if (upto > emitted_) {
@@ -636,17 +660,6 @@ void redaction_stream::release(std::uint64_t upto, std::string& out) {
   if (upto > emitted_) {
     out.append(text(emitted_, upto));
     emitted_ = upto;
-  }
-}
-
-void redaction_stream::compact() {
-  const std::size_t dead = static_cast<std::size_t>(emitted_ - buf_start_);
-  if (dead >= 4096 && dead * 2 >= buf_.size()) {
-    buf_.erase(0, dead);
-    buf_start_ = emitted_;
-  } else if (dead == buf_.size()) {
-    buf_.clear();
-    buf_start_ = emitted_;
   }
 }
 
