@@ -151,7 +151,8 @@ bool redaction_stream::feed(probe& p) {
   return r != probe_result::more;
 }
 
-inline std::uint64_t redaction_stream::hold_point() const {
+__attribute__((always_inline)) inline std::uint64_t
+redaction_stream::hold_point() const {
   std::uint64_t hold = std::max(visible_start_,
                                 end_ > engine_->max_back()
                                   ? end_ - engine_->max_back()
