@@ -26,13 +26,32 @@ std::string joined(const Range& items, std::string_view none) {
   return first ? std::string{none} : out.str();
 }
 
+std::string limit_text(const rate_limit& limit) {
+  return std::to_string(limit.per_minute) + "/min, "
+       + std::to_string(limit.per_hour) + "/h";
+}
+
+/// "tg:1 WRITE_SAFE (20/min, 100/h), tg:2 READ_ONLY" or "(none)".
+std::string users_text(const permissions_settings& permissions) {
+  std::string out;
+  for (const auto& [id, user] : permissions.users) {
+    out += (out.empty() ? "" : ", ") + std::string{"tg:"} + std::to_string(id)
+         + " " + std::string{to_string(user.tier)};
+    if (user.limit)
+      out += " (" + limit_text(*user.limit) + ")";
+  }
+  return out.empty() ? std::string{"(none)"} : out;
+}
+
 } // namespace
 
 std::string describe(const settings& s) {
   const auto& t = s.telegram;
   const auto& r = t.reconnect;
   const auto& reply = s.reply;
-  const auto& filter = s.security.secret_filter;
+  const auto& sec = s.security;
+  const auto& filter = sec.secret_filter;
+  const auto& limits = sec.rate_limits;
   std::vector<std::string> pattern_ids;
   for (const auto& pattern : filter.additional_patterns)
     pattern_ids.push_back(pattern.id);
@@ -71,7 +90,21 @@ std::string describe(const settings& s) {
       << joined(pattern_ids, "(none)") << "; entropy "
       << (filter.entropy_enabled ? "on" : "off") << " (threshold "
       << filter.entropy_threshold << ", min length "
-      << filter.entropy_min_length << ")\n";
+      << filter.entropy_min_length << ")\n"
+      << "security:       profile " << to_string(sec.profile)
+      << (sec.profile == security_profile::test ? " (NO SECURITY)" : "")
+      << "\n"
+      << "  default tier: " << to_string(sec.permissions.default_tier) << "\n"
+      << "  users:        " << users_text(sec.permissions) << "\n"
+      << "  rate limits:  global " << limit_text(limits.global)
+      << "; per user " << limit_text(limits.per_user) << "\n"
+      << "  per tier:     READ_ONLY " << limit_text(limits.read_only)
+      << "; WRITE_SAFE " << limit_text(limits.write_safe)
+      << "; FULL_ACCESS " << limit_text(limits.full_access) << "\n"
+      << "  audit:        "
+      << (sec.audit.enabled ? "on, to " + sec.audit.log_file.string()
+                            : std::string{"off"})
+      << "\n";
   return out.str();
 }
 

@@ -316,6 +316,15 @@ void json_object::read(std::string_view key, std::vector<std::string>& target) {
   }
 }
 
+std::vector<std::pair<std::string_view, json_node>> json_object::entries() {
+  std::vector<std::pair<std::string_view, json_node>> out;
+  for (const auto& [name, value] : members_) {
+    allowed_.emplace_back(name);
+    out.emplace_back(name, json_node{value, path_ + "[" + quoted(name) + "]"});
+  }
+  return out;
+}
+
 void json_object::finish() const {
   std::vector<std::string_view> allowed{allowed_.begin(), allowed_.end()};
   for (const auto& [name, value] : members_) {

@@ -129,6 +129,10 @@ public:
   /// An array of strings (each may be empty).
   void read(std::string_view key, std::vector<std::string>& target);
 
+  /// Every member, for an object used as a map (`{"tg:1": ..., ...}`):
+  /// all keys are allowed and each node's path is `<path>["<key>"]`.
+  std::vector<std::pair<std::string_view, json_node>> entries();
+
   /// Throws config.unknown_key for the first key no reader asked for,
   /// then config.missing for the first required key absent.
   void finish() const;

@@ -2,6 +2,7 @@
 
 #include "config/json_reader.hpp"
 #include "config/json_syntax.hpp"
+#include "config/security_reader.hpp"
 #include "core/error.hpp"
 
 #include <algorithm>
@@ -21,19 +22,7 @@ constexpr std::string_view level_variable = "TELCLAUDE_LOG_LEVEL";
 const std::vector<std::string_view> log_levels{"trace", "debug", "info",
                                                "warn",  "error", "off"};
 
-/// What section readers need besides the JSON.
-struct context {
-  const environment& env;
-  std::filesystem::path base_dir;  // the config file's directory, or empty
-};
-
-/// Expands `~` and resolves a relative path against the config's directory.
-std::filesystem::path resolve_path(const json_node& node, const context& ctx) {
-  auto path = expand_home(node.string(), ctx.env, node.path());
-  if (path.is_relative() && !ctx.base_dir.empty())
-    path = ctx.base_dir / path;
-  return path.lexically_normal();
-}
+using context = read_context;
 
 /// `<digits>:<secret>`. BotFather issues 8-10 digits and a 35-character
 /// secret; any lengths are accepted so tests and fakes can use "123:ABC".
@@ -56,13 +45,6 @@ bool is_http_url(std::string_view url) {
     if (url.starts_with(scheme) && url.size() > scheme.size())
       return url.find_first_of(" \t\r\n") == std::string_view::npos;
   return false;
-}
-
-bool is_pattern_id(std::string_view id) {
-  return !id.empty() && id.size() <= 64
-      && std::all_of(id.begin(), id.end(), [](char c) {
-           return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
-         });
 }
 
 void read_polling(json_object in, polling_settings& out) {
@@ -179,46 +161,6 @@ void read_logging(json_object in, logging_settings& out, const context& ctx) {
   in.finish();
 }
 
-user_pattern_settings read_user_pattern(json_object in) {
-  user_pattern_settings out;
-  if (auto id = in.require("id", "name the pattern, e.g. \"my_api_key\"")) {
-    out.id = id->string();
-    if (!is_pattern_id(out.id))
-      id->expected("an id of 1 to 64 characters a-z, 0-9 or _",
-                   "config.invalid");
-  }
-  if (auto pattern = in.require("pattern", "give the regular expression"))
-    out.pattern = pattern->string();
-  in.finish();
-  return out;
-}
-
-void read_secret_filter(json_object in, secret_filter_settings& out) {
-  if (auto patterns = in.find("additionalPatterns")) {
-    auto elements = patterns->array();
-    for (const auto& element : elements) {
-      auto pattern = read_user_pattern(element.object());
-      for (std::size_t i = 0; i < out.additional_patterns.size(); ++i)
-        if (out.additional_patterns[i].id == pattern.id)
-          throw user_error("config.invalid",
-                           element.path() + ".id: duplicate id \"" + pattern.id
-                             + "\" (also at " + elements[i].path() + ")");
-      out.additional_patterns.push_back(std::move(pattern));
-    }
-  }
-  auto entropy = in.object("entropyDetection");
-  entropy.read("enabled", out.entropy_enabled);
-  entropy.read("threshold", out.entropy_threshold, 1.0, 8.0);
-  entropy.read("minLength", out.entropy_min_length, 16, 128);
-  entropy.finish();
-  in.finish();
-}
-
-void read_security(json_object in, security_settings& out) {
-  read_secret_filter(in.object("secretFilter"), out.secret_filter);
-  in.finish();
-}
-
 /// TELEGRAM_BOT_TOKEN and TELCLAUDE_LOG_LEVEL win over the file.
 void apply_environment(settings& s, const environment& env) {
   std::string token_source = "telegram.botToken";
@@ -262,6 +204,14 @@ void apply_environment(settings& s, const environment& env) {
 
 } // namespace
 
+std::filesystem::path resolve_path(const json_node& node,
+                                  const read_context& ctx) {
+  auto path = expand_home(node.string(), ctx.env, node.path());
+  if (path.is_relative() && !ctx.base_dir.empty())
+    path = ctx.base_dir / path;
+  return path.lexically_normal();
+}
+
 settings parse(std::string_view json, const environment& env,
                const std::filesystem::path& origin) {
   simdjson::dom::parser parser;
@@ -272,8 +222,9 @@ settings parse(std::string_view json, const environment& env,
   settings s;
   s.config_path = origin;
   s.data_dir = resolve_data_dir(env);
-  context ctx{env, origin.empty() ? std::filesystem::path{}
-                                  : origin.parent_path()};
+  context ctx{env,
+              origin.empty() ? std::filesystem::path{} : origin.parent_path(),
+              s.data_dir};
 
   // Taking every section first lets a misspelt section name be reported
   // as such rather than as the settings it was meant to hold.
@@ -289,7 +240,7 @@ settings parse(std::string_view json, const environment& env,
   read_agent(std::move(agent), s.agent, ctx);
   read_inbound(std::move(inbound), s.reply);
   read_logging(std::move(logging), s.logging, ctx);
-  read_security(std::move(security), s.security);
+  read_security(std::move(security), s.security, ctx);
   if (s.agent.workdir.empty())
     s.agent.workdir = s.data_dir / "workdir";
   apply_environment(s, env);

@@ -24,6 +24,15 @@ settings load(const std::filesystem::path& file, const environment& env);
 settings parse(std::string_view json, const environment& env,
                const std::filesystem::path& origin = {});
 
+/// Replaces `security.profile` with the profile named `name` (from
+/// `relay --profile`); `source` starts the messages. Throws
+/// telclaude::user_error config.range for a name other than simple,
+/// strict or test, and config.invalid for "test" unless
+/// TELCLAUDE_ENABLE_TEST_PROFILE=1.
+void select_profile(settings& s, std::string_view name,
+                    const environment& env,
+                    const std::string& source = "--profile");
+
 /// A human summary for `relay --dry-run`, bot token masked.
 std::string describe(const settings& s);
 

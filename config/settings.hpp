@@ -1,9 +1,13 @@
 #pragma once
 
+#include "core/tier.hpp"
+
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace telclaude::config {
@@ -83,9 +87,82 @@ struct secret_filter_settings {
   int entropy_min_length = 32;       // entropyDetection.minLength
 };
 
-/// `security`; later issues add profiles, permissions, rate limits, ...
+/// How much of the security pipeline runs (`security.profile`).
+enum class security_profile {
+  simple,  // "simple": tiers, rate limits, audit, approvals for FULL_ACCESS
+  strict,  // "strict": simple plus the observer and more approvals
+  test,    // "test": no security at all; needs TELCLAUDE_ENABLE_TEST_PROFILE=1
+};
+
+/// "simple", "strict" or "test".
+std::string_view to_string(security_profile profile) noexcept;
+
+/// A pair of fixed-window limits (`{"perMinute": N, "perHour": M}`);
+/// both positive, per_minute <= per_hour.
+struct rate_limit {
+  int per_minute = 0;
+  int per_hour = 0;
+
+  friend bool operator==(const rate_limit&, const rate_limit&) = default;
+};
+
+/// One user's entry in `security.permissions.users["tg:<id>"]`.
+struct user_permission {
+  telclaude::tier tier = telclaude::tier::read_only;
+  std::optional<rate_limit> limit;  // rateLimit: replaces perUser for them
+};
+
+/// Who may do what (`security.permissions`).
+struct permissions_settings {
+  /// The tier of a linked user without an entry in `users`; never
+  /// FULL_ACCESS (refused at load).
+  telclaude::tier default_tier = telclaude::tier::read_only;
+  std::map<std::int64_t, user_permission> users;  // Telegram user id -> entry
+
+  /// The configured tier of `user_id`, else default_tier.
+  telclaude::tier tier_of(std::int64_t user_id) const {
+    auto it = users.find(user_id);
+    return it == users.end() ? default_tier : it->second.tier;
+  }
+};
+
+/// Request limits (`security.rateLimits`); defaults from the reference
+/// config.
+struct rate_limits_settings {
+  rate_limit global{100, 1000};
+  rate_limit per_user{10, 60};
+  rate_limit read_only{20, 200};    // perTier.READ_ONLY
+  rate_limit write_safe{10, 100};   // perTier.WRITE_SAFE
+  rate_limit full_access{5, 30};    // perTier.FULL_ACCESS
+
+  /// The perTier entry of `t`.
+  const rate_limit& for_tier(telclaude::tier t) const noexcept {
+    switch (t) {
+    case telclaude::tier::write_safe:
+      return write_safe;
+    case telclaude::tier::full_access:
+      return full_access;
+    case telclaude::tier::read_only:
+      break;
+    }
+    return read_only;
+  }
+};
+
+/// The audit trail (`security.audit`).
+struct audit_settings {
+  bool enabled = true;
+  std::filesystem::path log_file;  // JSONL; absolute; default <data_dir>/audit.log
+};
+
+/// `security`. `observer` and `totp` come with later issues (unknown keys
+/// until then).
 struct security_settings {
+  security_profile profile = security_profile::simple;
   secret_filter_settings secret_filter;
+  permissions_settings permissions;
+  rate_limits_settings rate_limits;
+  audit_settings audit;
 };
 
 /// The whole validated configuration.

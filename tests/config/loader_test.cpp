@@ -3,6 +3,7 @@
 
 #include "config/loader.hpp"
 #include "core/error.hpp"
+#include "tests/config/check_errors.hpp"
 
 #include <fstream>
 #include <string>
@@ -10,52 +11,16 @@
 
 using namespace telclaude::config;
 using telclaude::user_error;
+using namespace telclaude::config::test;
 
 namespace {
-
-/// The secret part of the token every test config carries: no error
-/// message may contain it.
-constexpr std::string_view token_secret = "tok3n_SECRET";
 
 const std::string minimal = R"({"telegram": {"botToken": "123:tok3n_SECRET",
   "allowedChats": [42]}})";
 
-/// `minimal` plus `extra` members at the top level.
-std::string with(const std::string& extra) {
-  return R"({"telegram": {"botToken": "123:tok3n_SECRET", "allowedChats": [42]},
-  )" + extra + "}";
-}
-
 /// `telegram` members replacing the minimal ones.
 std::string telegram(const std::string& members) {
   return R"({"telegram": {"botToken": "123:tok3n_SECRET", )" + members + "}}";
-}
-
-map_environment home_env() {
-  return map_environment{{{"HOME", "/home/ada"}}};
-}
-
-struct expected_error {
-  std::string json;
-  std::string code;
-  std::string message;
-};
-
-void check_errors(const std::vector<expected_error>& cases,
-                  const environment& env) {
-  for (const auto& c : cases) {
-    BOOST_TEST_CONTEXT(c.json) {
-      try {
-        parse(c.json, env);
-        BOOST_ERROR("no error; expected " + c.code);
-      } catch (const user_error& e) {
-        BOOST_TEST(e.code() == c.code);
-        BOOST_TEST(std::string{e.what()} == c.message);
-        BOOST_TEST(std::string{e.what()}.find(token_secret)
-                   == std::string::npos);
-      }
-    }
-  }
 }
 
 } // namespace
@@ -196,8 +161,10 @@ BOOST_AUTO_TEST_CASE(unknown_keys_are_named_with_the_allowed_ones) {
      {telegram(R"("allowedChats": [1], "polling": {"foo": 1})"),
       "config.unknown_key",
       "telegram.polling.foo: unknown key (allowed: limit, timeout)"},
-     {with(R"("security": {"profile": "simple"})"), "config.unknown_key",
-      "security.profile: unknown key (allowed: secretFilter)"},
+     {with(R"("security": {"observer": {"enabled": true}})"),
+      "config.unknown_key",
+      "security.observer: unknown key (allowed: audit, permissions, profile, "
+      "rateLimits, secretFilter)"},
      {with(R"("security": {"secretFilter": {"entropyDetection":
         {"enable": true}}})"),
       "config.unknown_key",
