@@ -243,6 +243,11 @@ bool plausible_assignment_value(std::string_view v) {
     const std::uint64_t bit = std::uint64_t{1} << (b & 63);
     distinct += (seen[b >> 6] & bit) == 0 ? 1 : 0;
     seen[b >> 6] |= bit;
+    // Every condition below only becomes true as bytes are added: once
+    // the value passes, the rest cannot change the answer.
+    if (distinct >= 6 && (symbol || (digit && (lower || upper)))) {
+      return true;
+    }
   }
   // Identifiers and placeholders (`os.environ`, `YOUR_API_KEY`,
   // `changeme`) have no digits or symbols; bare numbers are counts.

@@ -206,7 +206,57 @@ __attribute__((target("avx2,popcnt"))) void census_avx2(std::string_view s,
     flag(any_slash, c_slash) | flag(any_underscore, c_underscore) |
     flag(any_equals, c_equals));
 }
+
+/// `hex_shape` for runs of at least 32 bytes, 32 bytes at a time.
+__attribute__((target("avx2,popcnt"))) bool
+hex_shape_avx2(std::string_view s, unsigned& dashes) {
+  std::uint32_t bad_lower = 0, bad_upper = 0;
+  unsigned dash_count = 0;
+  const auto block = [&](const char* p, std::uint32_t keep)
+    __attribute__((target("avx2,popcnt"), always_inline)) {
+    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+    const std::uint32_t dash = equal(v, '-');
+    const std::uint32_t common = bits_of(in_range(v, '0', 10)) | dash;
+    bad_lower |= ~(common | bits_of(in_range(v, 'a', 6))) & keep;
+    bad_upper |= ~(common | bits_of(in_range(v, 'A', 6))) & keep;
+    dash_count += static_cast<unsigned>(std::popcount(dash & keep));
+  };
+  std::size_t i = 0;
+  for (; i + 32 <= s.size(); i += 32) {
+    block(s.data() + i, ~std::uint32_t{0});
+    if (bad_lower != 0 && bad_upper != 0) {
+      return false;
+    }
+  }
+  if (i < s.size()) {
+    block(s.data() + s.size() - 32, ~std::uint32_t{0}
+                                      << (32 - (s.size() - i)));
+  }
+  dashes = dash_count;
+  return bad_lower == 0 || bad_upper == 0;
+}
 #endif
+
+/// True when `s` is made of digits, dashes and hex letters of one case
+/// only; `dashes` is then their count.
+bool hex_shape(std::string_view s, unsigned& dashes, bool simd) {
+#if defined(__x86_64__)
+  if (simd && s.size() >= 32 && has_avx2()) {
+    return hex_shape_avx2(s, dashes);
+  }
+#endif
+  (void)simd;
+  bool lower = true, upper = true;
+  unsigned d = 0;
+  for (char ch : s) {
+    const bool digit_or_dash = (ch >= '0' && ch <= '9') || ch == '-';
+    lower &= digit_or_dash || (ch >= 'a' && ch <= 'f');
+    upper &= digit_or_dash || (ch >= 'A' && ch <= 'F');
+    d += ch == '-' ? 1u : 0u;
+  }
+  dashes = d;
+  return lower || upper;
+}
 
 /// c * log2(c) for c in [0, segment].
 const std::array<float, entropy_detector::segment + 1>& clog2_table() {
@@ -255,6 +305,17 @@ entropy_detector::entropy_detector(const entropy_settings& settings)
   }
 }
 
+bool plain_hex_digest(std::string_view run, std::size_t min_length,
+                      bool simd) {
+  unsigned dashes = 0;
+  if (run.empty() || !hex_shape(run, dashes, simd) ||
+      dashes * 8 >= run.size()) {
+    return false;
+  }
+  const std::size_t n = run.size() - dashes;
+  return is_digest_length(n) || n < min_length;
+}
+
 run_census census_of(std::string_view s, bool simd) {
   const census c(s.substr(0, entropy_detector::segment), simd);
   return {c.lower, c.upper, c.dashes, c.separators, c.seen};
@@ -294,6 +355,12 @@ bool entropy_detector::is_secret(std::string_view run) const {
     return false;
   }
   run = run.substr(0, segment);
+  // Most candidate runs in agent output are commit ids, checksums and
+  // UUIDs: rejected by a cheaper pass than the census (the same decision,
+  // see `plain_hex_digest`).
+  if (plain_hex_digest(run, min_length())) {
+    return false;
+  }
   const census c(run);
   // Paths and kebab/snake names (`/usr/lib/x86_64-linux-gnu`) have a
   // separator every few bytes, random base64 about one in 32: judge such
@@ -350,13 +417,27 @@ bool entropy_detector::is_secret(std::string_view run) const {
   for (char ch : run) {
     ++counts[static_cast<unsigned char>(ch)];
   }
+  // Four independent sums (the order does not matter, see above): no
+  // chain of dependent floating-point adds through the whole run.
   const auto& clog2 = clog2_table();
-  double sum = 0.0;
-  for (char ch : run) {
+  double part[4] = {0.0, 0.0, 0.0, 0.0};
+  const auto take = [&](char ch) {
     auto& count = counts[static_cast<unsigned char>(ch)];
-    sum += clog2[count];
+    const float v = clog2[count];
     count = 0;
+    return v;
+  };
+  std::size_t i = 0;
+  for (; i + 4 <= run.size(); i += 4) {
+    part[0] += take(run[i]);
+    part[1] += take(run[i + 1]);
+    part[2] += take(run[i + 2]);
+    part[3] += take(run[i + 3]);
   }
+  for (; i < run.size(); ++i) {
+    part[0] += take(run[i]);
+  }
+  const double sum = (part[0] + part[1]) + (part[2] + part[3]);
   const double len = static_cast<double>(run.size());
   const double bits = std::log2(len) - sum / len;
   const double limit = expected_random_bits(k, n) - margin(n) +

@@ -31,6 +31,17 @@ struct run_census {
 };
 run_census census_of(std::string_view s, bool simd = true);
 
+/// True when `run` (at most `entropy_detector::segment` bytes, no `=`) is
+/// hex of one case, dashes allowed but fewer than one per 8 bytes, whose
+/// length without dashes is a digest length (32, 40, 56, 64, 96, 128) or
+/// under `min_length`: a commit id, checksum or UUID, which
+/// `entropy_detector::is_secret` rejects (digits only, hex letters only and
+/// hex digests all are). A cheap first pass (AVX2: 32 bytes per step,
+/// stopping at the first byte outside hex); exposed so that tests can check
+/// it against the portable one and the census rules.
+bool plain_hex_digest(std::string_view run, std::size_t min_length,
+                      bool simd = true);
+
 /// Decides whether a run of `[A-Za-z0-9+/_-]` bytes is a random key.
 ///
 /// A fixed bits-per-character cut cannot work: the plug-in entropy of a

@@ -220,14 +220,20 @@ inline void redaction_stream::write_slice(std::string_view chunk,
   const auto run_rule = static_cast<std::uint32_t>(rules_->size() - 1);
   const std::size_t run_min = engine_->run_min_length();
   const std::size_t entropy_min = engine_->entropy().min_length();
+  const auto& detector = engine_->entropy();
   for (const auto b : run_begins_) {
-    // A run that ends in this write shorter than the entropy minimum can
-    // only matter as a Discord id (see `advance_run`): skip the rest here.
-    if (b >= data_start_ && run_min < entropy_min) {
-      const auto avail =
-        static_cast<std::size_t>(std::min<std::uint64_t>(end_ - b, entropy_min));
+    // A run that ends inside this write within one entropy piece is judged
+    // right here, exactly as `advance_run` would (a single piece, nothing
+    // carried); only a possible Discord id, a run still open at the end of
+    // the write and a long run become events.
+    if (b >= emitted_) {
+      const auto avail = static_cast<std::size_t>(std::min<std::uint64_t>(
+        end_ - b, entropy_detector::segment + 1));
       const std::size_t len = token_run_length(data_ + (b - data_start_), avail);
       if (len < avail && !discord_id(b, len)) {
+        if (len >= entropy_min && detector.is_secret(text(b, b + len))) {
+          add_final(b, b + len, run_rule);
+        }
         continue;
       }
     }

@@ -126,3 +126,84 @@ BOOST_AUTO_TEST_CASE(simd_census_equals_the_portable_one) {
     BOOST_TEST_REQUIRE(a.seen == b.seen, "round " << round);
   }
 }
+
+namespace {
+
+/// The rule `plain_hex_digest` stands for, written out naively.
+bool naive_hex_digest(std::string_view s, std::size_t min_length) {
+  bool lower = true, upper = true;
+  std::size_t dashes = 0;
+  for (char c : s) {
+    const bool common = (c >= '0' && c <= '9') || c == '-';
+    lower = lower && (common || (c >= 'a' && c <= 'f'));
+    upper = upper && (common || (c >= 'A' && c <= 'F'));
+    dashes += c == '-' ? 1 : 0;
+  }
+  if (s.empty() || !(lower || upper) || dashes * 8 >= s.size()) {
+    return false;
+  }
+  const std::size_t n = s.size() - dashes;
+  return n == 32 || n == 40 || n == 56 || n == 64 || n == 96 ||
+         n == 128 || n < min_length;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(hex_digest_shortcut_matches_its_rule_and_the_census) {
+  const entropy_detector d({});
+  std::mt19937_64 rng(11);
+  const std::string lower = "0123456789abcdef";
+  const std::string upper = "0123456789ABCDEF";
+  const std::string other = "gGzZ+/_-aA9";
+  for (int round = 0; round < 40000; ++round) {
+    const std::size_t lengths[] = {32, 36, 40, 44, 56, 60, 64, 72, 96,
+                                   104, 128, 136};
+    std::size_t len = round % 3 == 0 ? 16 + rng() % 241
+                                     : lengths[rng() % std::size(lengths)];
+    const std::string& alpha = rng() % 2 ? lower : upper;
+    std::string s(len, '0');
+    for (auto& c : s) {
+      c = alpha[rng() % alpha.size()];
+    }
+    // UUID-like dashes, dense dashes, or none.
+    const unsigned every = round % 4 == 0 ? 3 : round % 4 == 1 ? 9 : 0;
+    if (every != 0) {
+      for (std::size_t i = every; i < s.size(); i += every) {
+        s[i] = '-';
+      }
+    }
+    // Sometimes one byte that is not hex of that case, anywhere.
+    if (round % 5 == 0) {
+      s[rng() % s.size()] = other[rng() % other.size()];
+    }
+    const bool simd = plain_hex_digest(s, d.min_length(), true);
+    BOOST_TEST_REQUIRE(simd == plain_hex_digest(s, d.min_length(), false),
+                       s);
+    BOOST_TEST_REQUIRE(simd == naive_hex_digest(s, d.min_length()), s);
+    // What it rejects, the census rules reject as well: one class only,
+    // or hex of a digest length.
+    if (simd) {
+      const auto c = census_of(s);
+      const int classes = (c.lower > 0) + (c.upper > 0) +
+                          ((c.seen & 4) != 0);
+      const std::size_t n = s.size() - c.dashes;
+      BOOST_TEST_REQUIRE((classes < 2 || n == 32 || n == 40 || n == 56 ||
+                          n == 64 || n == 96 || n == 128 ||
+                          n < d.min_length()),
+                         s);
+      BOOST_TEST_REQUIRE(!d.is_secret(s), s);
+    }
+  }
+  // Hex keys of other lengths, with or without dashes, are still judged.
+  std::mt19937_64 keys(3);
+  int caught = 0;
+  for (int i = 0; i < 1000; ++i) {
+    std::string s = random_string(keys, a::hex, 48);
+    if (i % 2 == 0) {
+      s[12] = s[24] = s[36] = '-';
+    }
+    BOOST_TEST_REQUIRE(!plain_hex_digest(s, d.min_length()));
+    caught += d.is_secret(s) ? 1 : 0;
+  }
+  BOOST_TEST(caught >= 900, caught);
+}
