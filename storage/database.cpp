@@ -236,6 +236,15 @@ statement& statement::bind(int index, const std::optional<std::string>& value) {
                : bind(index, std::nullopt);
 }
 
+statement& statement::bind(int index,
+                           const std::optional<std::int64_t>& value) {
+  return value ? bind(index, *value) : bind(index, std::nullopt);
+}
+
+statement& statement::bind(int index, const std::optional<double>& value) {
+  return value ? bind(index, *value) : bind(index, std::nullopt);
+}
+
 bool statement::step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW)
@@ -268,6 +277,18 @@ std::optional<std::string> statement::column_optional_text(int column) const {
   if (column_is_null(column))
     return std::nullopt;
   return column_text(column);
+}
+
+std::optional<std::int64_t> statement::column_optional_int64(int column) const {
+  if (column_is_null(column))
+    return std::nullopt;
+  return column_int64(column);
+}
+
+std::optional<double> statement::column_optional_double(int column) const {
+  if (column_is_null(column))
+    return std::nullopt;
+  return column_double(column);
 }
 
 void statement::reset() noexcept {

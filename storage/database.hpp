@@ -112,6 +112,8 @@ public:
   statement& bind(int index, std::nullopt_t);
   /// Binds the value or NULL.
   statement& bind(int index, const std::optional<std::string>& value);
+  statement& bind(int index, const std::optional<std::int64_t>& value);
+  statement& bind(int index, const std::optional<double>& value);
 
   /// Runs to the next row: true when a row is available, false when done.
   bool step();
@@ -121,6 +123,8 @@ public:
   double column_double(int column) const;
   std::string column_text(int column) const;
   std::optional<std::string> column_optional_text(int column) const;
+  std::optional<std::int64_t> column_optional_int64(int column) const;
+  std::optional<double> column_optional_double(int column) const;
 
   /// Makes the statement runnable again and clears its bindings.
   void reset() noexcept;

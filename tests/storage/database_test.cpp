@@ -57,11 +57,14 @@ BOOST_AUTO_TEST_CASE(open_creates_private_dirs_file_and_schema) {
   BOOST_TEST(mode_of(file) == 0600u);
 
   std::set<std::string> tables;
-  auto q = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'");
+  auto q = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' "
+                      "AND name NOT LIKE 'sqlite_%'");
   while (q.step())
     tables.insert(q.column_text(0));
-  BOOST_TEST((tables == std::set<std::string>{"agent_sessions", "inbox",
-                                              "relay_state"}));
+  BOOST_TEST((tables == std::set<std::string>{
+                          "admin", "agent_sessions", "approvals", "audit_log",
+                          "auth_codes", "identity_links", "inbox",
+                          "rate_windows", "relay_state"}));
   BOOST_TEST(text_scalar(db, "PRAGMA journal_mode") == "wal");
   BOOST_TEST(scalar(db, "PRAGMA synchronous") == 2);  // FULL
   BOOST_TEST(scalar(db, "PRAGMA foreign_keys") == 1);
