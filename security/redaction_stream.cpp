@@ -67,7 +67,7 @@ redaction_stream::redaction_stream(
       dotted_rule_ = static_cast<std::uint32_t>(i);
     }
   }
-  data_ = buf_.data();
+  data_ = head_ = buf_.data();
   open_stream();
 }
 
@@ -92,8 +92,8 @@ void redaction_stream::reset() {
   finished_ = false;
   buf_.clear();
   buf_start_ = emitted_ = end_ = visible_start_ = 0;
-  data_ = buf_.data();
-  data_start_ = 0;
+  data_ = head_ = buf_.data();
+  data_start_ = head_start_ = split_ = 0;
   events_.clear();
   triggers_.clear();
   probes_.clear();
@@ -193,20 +193,13 @@ inline void redaction_stream::compact() {
 inline void redaction_stream::write_slice(std::string_view chunk,
                                           std::string& out) {
   const std::uint64_t chunk_begin = end_;
-  // Nothing held: work on the caller's bytes and copy only what is still
-  // held at the end of the write.
-  const bool in_place = emitted_ == end_;
-  if (in_place) {
-    buf_.clear();
-    buf_start_ = chunk_begin;
-    data_ = chunk.data();
-    data_start_ = chunk_begin;
-  } else {
-    compact();
-    buf_.append(chunk);
-    data_ = buf_.data();
-    data_start_ = buf_start_;
-  }
+  // The caller's bytes are read where they are; bytes held from earlier
+  // writes stay in `buf_` in front of them (no copy of the chunk unless
+  // it is still held at the end of the write).
+  head_ = buf_.data();
+  head_start_ = buf_start_;
+  data_ = chunk.data();
+  data_start_ = split_ = chunk_begin;
   end_ += chunk.size();
   events_.clear();
   if (hs_scan_stream(stream_, chunk.data(),
@@ -229,7 +222,7 @@ inline void redaction_stream::write_slice(std::string_view chunk,
     if (b >= emitted_) {
       const auto avail = static_cast<std::size_t>(std::min<std::uint64_t>(
         end_ - b, entropy_detector::segment + 1));
-      const std::size_t len = token_run_length(data_ + (b - data_start_), avail);
+      const std::size_t len = run_length_at(b, avail);
       if (len < avail && !discord_id(b, len)) {
         if (len >= entropy_min && detector.is_secret(text(b, b + len))) {
           add_final(b, b + len, run_rule);
@@ -258,16 +251,64 @@ inline void redaction_stream::write_slice(std::string_view chunk,
   if (!finals_.empty()) {
     release(upto, out);
   } else if (upto > emitted_) {
-    out.append(text(emitted_, upto));
+    append_text(out, emitted_, upto);
     emitted_ = upto;
   }
-  if (in_place && emitted_ < end_) {
+  // Keep what is still held, contiguous in `buf_`.
+  if (emitted_ >= chunk_begin) {
     buf_.assign(chunk.data() + (emitted_ - chunk_begin),
                 static_cast<std::size_t>(end_ - emitted_));
     buf_start_ = emitted_;
+  } else {
+    compact();
+    buf_.append(chunk);
   }
-  data_ = buf_.data();
-  data_start_ = buf_start_;
+  data_ = head_ = buf_.data();
+  data_start_ = head_start_ = split_ = buf_start_;
+}
+
+std::string_view redaction_stream::text(std::uint64_t begin,
+                                        std::uint64_t end) const {
+  const auto size = static_cast<std::size_t>(end - begin);
+  if (begin >= split_) {
+    return std::string_view(data_ + (begin - data_start_), size);
+  }
+  if (end <= split_) {
+    return std::string_view(head_ + (begin - head_start_), size);
+  }
+  join_.assign(head_ + (begin - head_start_),
+               static_cast<std::size_t>(split_ - begin));
+  join_.append(data_ + (split_ - data_start_),
+               static_cast<std::size_t>(end - split_));
+  return join_;
+}
+
+void redaction_stream::append_text(std::string& out, std::uint64_t begin,
+                                   std::uint64_t end) const {
+  if (begin < split_) {
+    const std::uint64_t mid = std::min(end, split_);
+    out.append(head_ + (begin - head_start_),
+               static_cast<std::size_t>(mid - begin));
+    begin = mid;
+  }
+  if (end > begin) {
+    out.append(data_ + (begin - data_start_),
+               static_cast<std::size_t>(end - begin));
+  }
+}
+
+std::size_t redaction_stream::run_length_at(std::uint64_t pos,
+                                            std::size_t size) const {
+  if (pos >= split_) {
+    return token_run_length(data_ + (pos - data_start_), size);
+  }
+  const auto first =
+    static_cast<std::size_t>(std::min<std::uint64_t>(size, split_ - pos));
+  std::size_t n = token_run_length(head_ + (pos - head_start_), first);
+  if (n == first && n < size) {
+    n += token_run_length(data_ + (split_ - data_start_), size - first);
+  }
+  return n;
 }
 
 void redaction_stream::write(std::string_view chunk, std::string& out) {
@@ -566,9 +607,8 @@ void redaction_stream::advance_run(bool at_end) {
     const std::uint64_t limit = run_.segment_begin + entropy_detector::segment;
     const std::uint64_t stop = std::min(end_, limit);
     if (run_.scan < stop) {
-      run_.scan += token_run_length(
-        data_ + (run_.scan - data_start_),
-        static_cast<std::size_t>(stop - run_.scan));
+      run_.scan +=
+        run_length_at(run_.scan, static_cast<std::size_t>(stop - run_.scan));
     }
     const bool full = run_.scan == limit;
     if (!full && run_.scan == end_ && !at_end) {
@@ -617,7 +657,7 @@ void redaction_stream::add_final(std::uint64_t begin, std::uint64_t end,
 void redaction_stream::release(std::uint64_t upto, std::string& out) {
   if (finals_.empty()) {
     if (upto > emitted_) {
-      out.append(text(emitted_, upto));
+      append_text(out, emitted_, upto);
       emitted_ = upto;
     }
     return;
@@ -651,7 +691,7 @@ void redaction_stream::release(std::uint64_t upto, std::string& out) {
     if (end <= emitted_) {
       continue;
     }
-    out.append(text(emitted_, begin));
+    append_text(out, emitted_, begin);
     const std::string& id = (*rules_)[rule].id;
     // A long run cut into pieces reads as one secret.
     if (begin != marker_end_ || id != marker_id_) {
@@ -665,7 +705,7 @@ void redaction_stream::release(std::uint64_t upto, std::string& out) {
   finals_.erase(finals_.begin(),
                 finals_.begin() + static_cast<std::ptrdiff_t>(i));
   if (upto > emitted_) {
-    out.append(text(emitted_, upto));
+    append_text(out, emitted_, upto);
     emitted_ = upto;
   }
 }

@@ -119,12 +119,17 @@ private:
                       unsigned long long to, unsigned flags, void* self);
 
   char at(std::uint64_t pos) const {
-    return data_[pos - data_start_];
+    return pos >= split_ ? data_[pos - data_start_]
+                         : head_[pos - head_start_];
   }
-  std::string_view text(std::uint64_t begin, std::uint64_t end) const {
-    return std::string_view(data_ + (begin - data_start_),
-                            static_cast<std::size_t>(end - begin));
-  }
+  /// The bytes [begin, end) in one piece (joined in `join_` in the rare
+  /// case that they straddle the held bytes and the caller's chunk).
+  std::string_view text(std::uint64_t begin, std::uint64_t end) const;
+  /// Appends [begin, end) to `out` from wherever the bytes are.
+  void append_text(std::string& out, std::uint64_t begin,
+                   std::uint64_t end) const;
+  /// Token-run bytes from `pos` on, at most `size` (see `token_run_length`).
+  std::size_t run_length_at(std::uint64_t pos, std::size_t size) const;
 
   void open_stream();
   void write_slice(std::string_view chunk, std::string& out);
@@ -155,11 +160,16 @@ private:
 
   std::string buf_;             ///< held bytes [buf_start_, end_)
   std::uint64_t buf_start_ = 0;
-  /// What `at`/`text` read: `buf_`, or during a write that starts with
-  /// nothing held, the caller's chunk itself (bytes are copied only when
-  /// they are held past the write).
+  /// What `at`/`text` read: bytes from `split_` on at `data_` (during a
+  /// write, the caller's chunk itself), bytes before it at `head_` (the
+  /// bytes held from earlier writes, in `buf_`). Bytes are copied into
+  /// `buf_` only when they are held past the write.
   const char* data_ = nullptr;
   std::uint64_t data_start_ = 0;
+  const char* head_ = nullptr;
+  std::uint64_t head_start_ = 0;
+  std::uint64_t split_ = 0;
+  mutable std::string join_;
   std::uint64_t emitted_ = 0;   ///< bytes before this are in the output
   std::uint64_t end_ = 0;
   std::uint64_t visible_start_ = 0;  ///< start of the trailing visible run
