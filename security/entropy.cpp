@@ -270,6 +270,18 @@ const std::array<float, entropy_detector::segment + 1>& clog2_table() {
   return table;
 }
 
+/// log2(n) for n in [0, segment] (the same doubles `std::log2` returns).
+const std::array<double, entropy_detector::segment + 1>& log2_table() {
+  static const auto table = [] {
+    std::array<double, entropy_detector::segment + 1> t{};
+    for (std::size_t n = 1; n < t.size(); ++n) {
+      t[n] = std::log2(static_cast<double>(n));
+    }
+    return t;
+  }();
+  return table;
+}
+
 } // namespace
 
 entropy_detector::entropy_detector(const entropy_settings& settings)
@@ -439,7 +451,7 @@ bool entropy_detector::is_secret(std::string_view run) const {
   }
   const double sum = (part[0] + part[1]) + (part[2] + part[3]);
   const double len = static_cast<double>(run.size());
-  const double bits = std::log2(len) - sum / len;
+  const double bits = log2_table()[run.size()] - sum / len;
   const double limit = expected_random_bits(k, n) - margin(n) +
                        (settings_.threshold - 4.5);
   return bits >= limit;

@@ -113,7 +113,21 @@ int redaction_stream::on_match(unsigned id, unsigned long long from,
                                unsigned long long to, unsigned,
                                void* self) {
   auto& s = *static_cast<redaction_stream*>(self);
-  if ((*s.rules_)[id].tail.empty()) {
+  const auto& r = (*s.rules_)[id];
+  if (r.tail.empty()) {
+    // Most keyword hits (`token`, `secret` in prose and code) fail at the
+    // first byte after the keyword: `resolve` would drop them, so they do
+    // not become events (an assignment needs a quote, a space, `:` or `=`
+    // there, a spaced keyword a space).
+    if (!r.user && (r.kind == extent::assignment || r.kind == extent::spaced) &&
+        to < s.end_) {
+      const char c = s.at(to);
+      const bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r';
+      if (!space && (r.kind == extent::spaced ||
+                     (c != '"' && c != '\'' && c != ':' && c != '='))) {
+        return 0;
+      }
+    }
     s.events_.push_back({to, from, id});
   } else {
     s.triggers_.push_back({to, from, id});

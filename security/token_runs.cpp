@@ -209,6 +209,11 @@ blocks(scan_state& s, const std::uint64_t* m, std::size_t n,
     const auto min = static_cast<unsigned>(min_length);
     const unsigned shift_a = s.shift_a;
     const unsigned shift_b = s.shift_b;
+    // Reports go to a local array without a branch per block (a run
+    // reported is otherwise a mispredicted branch): runs of >= 16 bytes
+    // and their separators fit 64 blocks with room to spare.
+    std::uint64_t found[64 * 64 / 17 + 4];
+    std::size_t count = 0;
     for (; first + 1 < n; ++first) {
       const std::uint64_t x = m[first];
       const std::uint64_t starts = x & ~((x << 1) | prev);
@@ -218,12 +223,17 @@ blocks(scan_state& s, const std::uint64_t* m, std::size_t n,
       const auto next = static_cast<unsigned>(std::countr_one(m[first + 1]));
       const bool cross = (top - 1u < min - 1u) & (top + next >= min);
       report |= std::uint64_t{cross} << ((64 - top) & 63);
+      const std::uint64_t base = offset + 64 * first;
+      found[count] = base + static_cast<unsigned>(std::countr_zero(report));
+      count += report != 0 ? 1 : 0;
+      report &= report - 1;
       while (report != 0) {
-        run_begins.push_back(offset + 64 * first +
-                             static_cast<unsigned>(std::countr_zero(report)));
+        found[count++] =
+          base + static_cast<unsigned>(std::countr_zero(report));
         report &= report - 1;
       }
     }
+    run_begins.insert(run_begins.end(), found, found + count);
   }
   for (std::size_t k = first; k < n; ++k) {
     const std::uint64_t x = m[k];
