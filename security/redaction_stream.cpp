@@ -193,6 +193,51 @@ redaction_stream::hold_point() const {
   return std::max(hold, emitted_);
 }
 
+std::string_view redaction_stream::text(std::uint64_t begin,
+                                        std::uint64_t end) const {
+  const auto size = static_cast<std::size_t>(end - begin);
+  if (begin >= split_) {
+    return std::string_view(data_ + (begin - data_start_), size);
+  }
+  if (end <= split_) {
+    return std::string_view(head_ + (begin - head_start_), size);
+  }
+  join_.assign(head_ + (begin - head_start_),
+               static_cast<std::size_t>(split_ - begin));
+  join_.append(data_ + (split_ - data_start_),
+               static_cast<std::size_t>(end - split_));
+  return join_;
+}
+
+__attribute__((always_inline)) inline void
+redaction_stream::append_text(std::string& out, std::uint64_t begin,
+                              std::uint64_t end) const {
+  if (begin < split_) {
+    const std::uint64_t mid = std::min(end, split_);
+    out.append(head_ + (begin - head_start_),
+               static_cast<std::size_t>(mid - begin));
+    begin = mid;
+  }
+  if (end > begin) {
+    out.append(data_ + (begin - data_start_),
+               static_cast<std::size_t>(end - begin));
+  }
+}
+
+std::size_t redaction_stream::run_length_at(std::uint64_t pos,
+                                            std::size_t size) const {
+  if (pos >= split_) {
+    return token_run_length(data_ + (pos - data_start_), size);
+  }
+  const auto first =
+    static_cast<std::size_t>(std::min<std::uint64_t>(size, split_ - pos));
+  std::size_t n = token_run_length(head_ + (pos - head_start_), first);
+  if (n == first && n < size) {
+    n += token_run_length(data_ + (split_ - data_start_), size - first);
+  }
+  return n;
+}
+
 inline void redaction_stream::compact() {
   const std::size_t dead = static_cast<std::size_t>(emitted_ - buf_start_);
   if (dead >= 4096 && dead * 2 >= buf_.size()) {
@@ -210,10 +255,21 @@ inline void redaction_stream::write_slice(std::string_view chunk,
   // The caller's bytes are read where they are; bytes held from earlier
   // writes stay in `buf_` in front of them (no copy of the chunk unless
   // it is still held at the end of the write).
-  head_ = buf_.data();
-  head_start_ = buf_start_;
-  data_ = chunk.data();
-  data_start_ = split_ = chunk_begin;
+  // A small chunk after held bytes is cheaper to append to them (one
+  // segment) than to read in two.
+  constexpr std::size_t small_chunk = 512;
+  const bool appended = emitted_ < chunk_begin && chunk.size() <= small_chunk;
+  if (appended) {
+    compact();
+    buf_.append(chunk);
+    data_ = head_ = buf_.data();
+    data_start_ = head_start_ = split_ = buf_start_;
+  } else {
+    head_ = buf_.data();
+    head_start_ = buf_start_;
+    data_ = chunk.data();
+    data_start_ = split_ = chunk_begin;
+  }
   end_ += chunk.size();
   events_.clear();
   if (hs_scan_stream(stream_, chunk.data(),
@@ -268,61 +324,20 @@ inline void redaction_stream::write_slice(std::string_view chunk,
     append_text(out, emitted_, upto);
     emitted_ = upto;
   }
-  // Keep what is still held, contiguous in `buf_`.
-  if (emitted_ >= chunk_begin) {
-    buf_.assign(chunk.data() + (emitted_ - chunk_begin),
-                static_cast<std::size_t>(end_ - emitted_));
-    buf_start_ = emitted_;
-  } else {
-    compact();
-    buf_.append(chunk);
+  // Keep what is still held, contiguous in `buf_` (an appended chunk is
+  // there already).
+  if (!appended) {
+    if (emitted_ >= chunk_begin) {
+      buf_.assign(chunk.data() + (emitted_ - chunk_begin),
+                  static_cast<std::size_t>(end_ - emitted_));
+      buf_start_ = emitted_;
+    } else {
+      compact();
+      buf_.append(chunk);
+    }
   }
   data_ = head_ = buf_.data();
   data_start_ = head_start_ = split_ = buf_start_;
-}
-
-std::string_view redaction_stream::text(std::uint64_t begin,
-                                        std::uint64_t end) const {
-  const auto size = static_cast<std::size_t>(end - begin);
-  if (begin >= split_) {
-    return std::string_view(data_ + (begin - data_start_), size);
-  }
-  if (end <= split_) {
-    return std::string_view(head_ + (begin - head_start_), size);
-  }
-  join_.assign(head_ + (begin - head_start_),
-               static_cast<std::size_t>(split_ - begin));
-  join_.append(data_ + (split_ - data_start_),
-               static_cast<std::size_t>(end - split_));
-  return join_;
-}
-
-void redaction_stream::append_text(std::string& out, std::uint64_t begin,
-                                   std::uint64_t end) const {
-  if (begin < split_) {
-    const std::uint64_t mid = std::min(end, split_);
-    out.append(head_ + (begin - head_start_),
-               static_cast<std::size_t>(mid - begin));
-    begin = mid;
-  }
-  if (end > begin) {
-    out.append(data_ + (begin - data_start_),
-               static_cast<std::size_t>(end - begin));
-  }
-}
-
-std::size_t redaction_stream::run_length_at(std::uint64_t pos,
-                                            std::size_t size) const {
-  if (pos >= split_) {
-    return token_run_length(data_ + (pos - data_start_), size);
-  }
-  const auto first =
-    static_cast<std::size_t>(std::min<std::uint64_t>(size, split_ - pos));
-  std::size_t n = token_run_length(head_ + (pos - head_start_), first);
-  if (n == first && n < size) {
-    n += token_run_length(data_ + (split_ - data_start_), size - first);
-  }
-  return n;
 }
 
 void redaction_stream::write(std::string_view chunk, std::string& out) {
