@@ -161,6 +161,42 @@ long_runs(const scan_state& s, std::uint64_t m) {
   return m;
 }
 
+/// The runs that start in blocks [0, n - 1) and reach `min` (16..64; a
+/// compile-time `Min` when not 0), their begin offsets into `found`;
+/// returns how many. `prev` is the top bit of the block before; `first`
+/// ends as n - 1.
+template <unsigned Min>
+__attribute__((always_inline)) inline std::size_t
+report_blocks(const std::uint64_t* m, std::size_t n, std::uint64_t offset,
+              unsigned min_length, unsigned shift_a, unsigned shift_b,
+              std::uint64_t& prev, std::size_t& first, std::uint64_t* found) {
+  const unsigned min = Min != 0 ? Min : min_length;
+  if constexpr (Min != 0) {
+    shift_a = static_cast<unsigned>(std::min(Min - 16, 16u));
+    shift_b = Min - 16 - shift_a;
+  }
+  std::size_t count = 0;
+  for (; first + 1 < n; ++first) {
+    const std::uint64_t x = m[first];
+    const std::uint64_t starts = x & ~((x << 1) | prev);
+    prev = x >> 63;
+    std::uint64_t report = long_runs_fixed(x, shift_a, shift_b) & starts;
+    const auto top = static_cast<unsigned>(std::countl_one(x));
+    const auto next = static_cast<unsigned>(std::countr_one(m[first + 1]));
+    const bool cross = (top - 1u < min - 1u) & (top + next >= min);
+    report |= std::uint64_t{cross} << ((64 - top) & 63);
+    const std::uint64_t base = offset + 64 * first;
+    found[count] = base + static_cast<unsigned>(std::countr_zero(report));
+    count += report != 0 ? 1 : 0;
+    report &= report - 1;
+    while (report != 0) {
+      found[count++] = base + static_cast<unsigned>(std::countr_zero(report));
+      report &= report - 1;
+    }
+  }
+  return count;
+}
+
 /// Reports the runs of `n` consecutive block masks (the last one
 /// `last_width` bytes wide) at stream offset `offset`.
 __attribute__((always_inline)) inline void
@@ -206,32 +242,18 @@ blocks(scan_state& s, const std::uint64_t* m, std::size_t n,
   if (min_length >= 16 && min_length <= 64) {
     // The common case, without the multi-block walk: a run reaching the
     // top starts in this block when 1 <= top < min_length (<= 64).
-    const auto min = static_cast<unsigned>(min_length);
-    const unsigned shift_a = s.shift_a;
-    const unsigned shift_b = s.shift_b;
     // Reports go to a local array without a branch per block (a run
     // reported is otherwise a mispredicted branch): runs of >= 16 bytes
     // and their separators fit 64 blocks with room to spare.
     std::uint64_t found[64 * 64 / 17 + 4];
     std::size_t count = 0;
-    for (; first + 1 < n; ++first) {
-      const std::uint64_t x = m[first];
-      const std::uint64_t starts = x & ~((x << 1) | prev);
-      prev = x >> 63;
-      std::uint64_t report = long_runs_fixed(x, shift_a, shift_b) & starts;
-      const auto top = static_cast<unsigned>(std::countl_one(x));
-      const auto next = static_cast<unsigned>(std::countr_one(m[first + 1]));
-      const bool cross = (top - 1u < min - 1u) & (top + next >= min);
-      report |= std::uint64_t{cross} << ((64 - top) & 63);
-      const std::uint64_t base = offset + 64 * first;
-      found[count] = base + static_cast<unsigned>(std::countr_zero(report));
-      count += report != 0 ? 1 : 0;
-      report &= report - 1;
-      while (report != 0) {
-        found[count++] =
-          base + static_cast<unsigned>(std::countr_zero(report));
-        report &= report - 1;
-      }
+    if (min_length == 24) {
+      // The default (Discord ids are 24+): constant shifts.
+      count = report_blocks<24>(m, n, offset, 24, 8, 0, prev, first, found);
+    } else {
+      count = report_blocks<0>(m, n, offset,
+                               static_cast<unsigned>(min_length), s.shift_a,
+                               s.shift_b, prev, first, found);
     }
     run_begins.insert(run_begins.end(), found, found + count);
   }
