@@ -298,7 +298,13 @@ child_process::wait_for(std::chrono::milliseconds timeout) {
 }
 
 std::string child_process::stderr_tail() const {
-  std::lock_guard lock{mutex_};
+  std::unique_lock lock{mutex_};
+  // Once the child has exited, what it wrote last may still be in the pipe:
+  // let the reader reach end of file, but not forever (a grandchild can
+  // hold the pipe open).
+  if (status_)
+    stderr_done_cv_.wait_for(lock, std::chrono::milliseconds{500},
+                             [this] { return stderr_done_; });
   auto limit = options_.stderr_tail_bytes;
   if (stderr_tail_.size() <= limit)
     return stderr_tail_;
@@ -306,6 +312,16 @@ std::string child_process::stderr_tail() const {
 }
 
 void child_process::drain_stderr() {
+  struct mark_done {
+    child_process& self;
+    ~mark_done() {
+      {
+        std::lock_guard lock{self.mutex_};
+        self.stderr_done_ = true;
+      }
+      self.stderr_done_cv_.notify_all();
+    }
+  } done{*this};
   char chunk[4096];
   while (true) {
     pollfd fds[2] = {{stderr_fd_, POLLIN, 0}, {wake_fds_[0], POLLIN, 0}};

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <condition_variable>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -92,7 +93,8 @@ public:
   /// Waits at most `timeout` for the child to end.
   std::optional<exit_status> wait_for(std::chrono::milliseconds timeout);
 
-  /// The last stderr bytes (at most stderr_tail_bytes), as read so far.
+  /// The last stderr bytes (at most stderr_tail_bytes). After the child
+  /// exited, waits up to 500 ms for the rest of its stderr.
   std::string stderr_tail() const;
 
 private:
@@ -114,6 +116,9 @@ private:
   mutable std::mutex mutex_;
   std::optional<exit_status> status_;
   std::string stderr_tail_;
+  /// The stderr reader reached end of file (or stopped).
+  bool stderr_done_ = false;
+  mutable std::condition_variable stderr_done_cv_;
   std::thread stderr_reader_;
 };
 

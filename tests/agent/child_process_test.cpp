@@ -78,6 +78,18 @@ BOOST_AUTO_TEST_CASE(exit_codes_and_stderr_tail) {
   BOOST_TEST(tail.ends_with("err 1999\n"));
 }
 
+BOOST_AUTO_TEST_CASE(stderr_is_complete_once_the_child_has_exited) {
+  // The last words of a child that exits at once must not be lost to the
+  // reader thread still draining the pipe.
+  for (int i = 0; i < 50; ++i) {
+    child_process p{shell("echo 'fatal: the last words' >&2; exit 2")};
+    while (p.read_line()) {
+    }
+    BOOST_REQUIRE_EQUAL(p.wait().code, 2);
+    BOOST_REQUIRE_EQUAL(p.stderr_tail(), "fatal: the last words\n");
+  }
+}
+
 BOOST_AUTO_TEST_CASE(long_lines_are_cut) {
   auto options = shell("head -c 100000 /dev/zero | tr '\\0' x; echo; echo ok");
   options.max_line_bytes = 1000;
