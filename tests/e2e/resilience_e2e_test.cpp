@@ -134,3 +134,26 @@ BOOST_FIXTURE_TEST_CASE(a_rejected_token_stops_the_relay_with_an_error,
   BOOST_TEST(relay->stderr_tail().find(api.token()) == std::string::npos);
   relay.reset();
 }
+
+BOOST_FIXTURE_TEST_CASE(sigterm_mid_turn_stops_and_the_turn_runs_after_restart,
+                        relay_fixture) {
+  start();
+  api.post_message(6, 6, "[[sleep 30]] long job");
+  for (int i = 0; i < 200 && api.chat_actions(6).empty(); ++i)
+    std::this_thread::sleep_for(50ms);
+  BOOST_REQUIRE(!api.chat_actions(6).empty());
+  auto begin = std::chrono::steady_clock::now();
+  relay->signal(SIGTERM);
+  auto st = relay->wait_for(15s);
+  BOOST_REQUIRE(st.has_value());
+  BOOST_TEST(st->code == 0);
+  BOOST_TEST((std::chrono::steady_clock::now() - begin < 10s));
+  relay.reset();
+  BOOST_TEST(api.messages(6).empty());
+  // Nothing is lost: the update was pending and runs again (quickly now).
+  config["inbound"]["reply"]["timeoutSeconds"] = 2;
+  start();
+  auto msgs = replies(6, 1);
+  BOOST_TEST(msgs[0].text.find("took longer than 2 s") != std::string::npos,
+             msgs[0].text);
+}
