@@ -114,13 +114,6 @@ store(store_actor::stateful_pointer<store_state> self,
         storage_failure(e);
       }
     },
-    [self](atom::sess_reset, std::string& key) {
-      try {
-        self->state.sessions->clear_agent_session(key);
-      } catch (const std::exception& e) {
-        storage_failure(e);
-      }
-    },
   };
 }
 

@@ -31,10 +31,9 @@ using store_actor = caf::typed_actor<
   caf::replies_to<atom::offset>::with<std::int64_t>,
   // Returns a conversation's record (an empty one when unknown).
   caf::replies_to<atom::sess_get, std::string>::with<session_record>,
-  // Saves a conversation's record.
-  caf::reacts_to<atom::sess_put, session_record>,
-  // Forgets a conversation's agent session: the next turn starts fresh.
-  caf::reacts_to<atom::sess_reset, std::string>>;
+  // Saves a conversation's record (an empty agent session id makes the
+  // next turn start fresh).
+  caf::reacts_to<atom::sess_put, session_record>>;
 
 /// Everything sent to Telegram (detached thread: blocking HTTP).
 using outbox_actor = caf::typed_actor<

@@ -39,9 +39,6 @@ store_actor::behavior_type fake_store(store_actor::pointer,
       return i == w->sessions.end() ? session_record{} : i->second;
     },
     [w](atom::sess_put, session_record& rec) { w->sessions[rec.key] = rec; },
-    [w](atom::sess_reset, std::string& key) {
-      w->sessions[key].agent_session_id.clear();
-    },
   };
 }
 

@@ -123,6 +123,14 @@ struct relay_fixture {
     return msgs;
   }
 
+  /// Waits until a turn runs in `chat` (its typing indicator shows).
+  void await_turn_start(std::int64_t chat) {
+    for (int i = 0; i < 200 && api.chat_actions(chat).empty(); ++i)
+      std::this_thread::sleep_for(50ms);
+    BOOST_REQUIRE_MESSAGE(!api.chat_actions(chat).empty(),
+                          "no turn started in chat " << chat);
+  }
+
   /// Gives the relay time to do something it should not.
   static void settle(std::chrono::milliseconds d = 1500ms) {
     std::this_thread::sleep_for(d);

@@ -19,10 +19,7 @@ BOOST_FIXTURE_TEST_CASE(kill_9_mid_turn_then_restart_answers_exactly_once,
                         relay_fixture) {
   start();
   api.post_message(9, 9, "[[sleep 3]] slow one");
-  // The turn has started once the typing indicator shows.
-  for (int i = 0; i < 200 && api.chat_actions(9).empty(); ++i)
-    std::this_thread::sleep_for(50ms);
-  BOOST_REQUIRE(!api.chat_actions(9).empty());
+  await_turn_start(9);
   crash();
   BOOST_TEST(api.messages(9).empty());
   start();
@@ -139,9 +136,7 @@ BOOST_FIXTURE_TEST_CASE(sigterm_mid_turn_stops_and_the_turn_runs_after_restart,
                         relay_fixture) {
   start();
   api.post_message(6, 6, "[[sleep 30]] long job");
-  for (int i = 0; i < 200 && api.chat_actions(6).empty(); ++i)
-    std::this_thread::sleep_for(50ms);
-  BOOST_REQUIRE(!api.chat_actions(6).empty());
+  await_turn_start(6);
   auto begin = std::chrono::steady_clock::now();
   relay->signal(SIGTERM);
   auto st = relay->wait_for(15s);
