@@ -1,6 +1,9 @@
 #include "actors/supervisor.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
@@ -115,10 +118,26 @@ supervisor::supervisor(relay_plan plan, const clock& wall)
 
 supervisor::~supervisor() {
   stop();
+  if (lock_fd_ >= 0)
+    ::close(lock_fd_);
 }
 
 void supervisor::start() {
   const auto& s = plan_.settings;
+  // Two relays on one data dir would fight over getUpdates (409) and the
+  // database: refuse the second one plainly.
+  auto lock_file = s.data_dir / "relay.lock";
+  lock_fd_ = ::open(lock_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock_fd_ < 0 || ::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    if (lock_fd_ >= 0)
+      ::close(lock_fd_);
+    lock_fd_ = -1;
+    throw user_error("relay.running",
+                     "another telclaude relay is already using "
+                       + s.data_dir.string()
+                       + "; stop it first, or give this one its own "
+                         "TELCLAUDE_DATA_DIR");
+  }
   auto db = std::make_shared<storage::database>(
     storage::database::open(plan_.database_file));
 

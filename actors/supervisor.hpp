@@ -81,6 +81,8 @@ private:
   std::shared_ptr<std::atomic<bool>> poller_failed_
     = std::make_shared<std::atomic<bool>>(false);
   bool stopped_ = true;
+  /// Held (flock) while the relay runs: one relay per data dir.
+  int lock_fd_ = -1;
 };
 
 } // namespace telclaude

@@ -102,3 +102,18 @@ BOOST_FIXTURE_TEST_CASE(status_shows_the_last_poll_of_an_idle_relay,
   BOOST_TEST(!j["last_poll"].is_null());
   BOOST_TEST(j["sessions"].empty());
 }
+
+BOOST_FIXTURE_TEST_CASE(a_second_relay_on_the_same_data_dir_is_refused,
+                        relay_fixture) {
+  start();
+  api.post_message(1, 1, "hi");
+  replies(1, 1);
+  auto r = run({"relay", "--config", write_config().string()});
+  BOOST_TEST(r.code == 2);
+  BOOST_TEST(r.err.find("another telclaude relay is already using")
+             != std::string::npos,
+             r.err);
+  // The first one is undisturbed.
+  api.post_message(1, 1, "still you?");
+  BOOST_TEST(replies(1, 2)[1].text == "Echo #2: still you?");
+}
