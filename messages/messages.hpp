@@ -21,13 +21,20 @@ struct chat_message {
   /// True when the message carries text; photos, stickers and the like
   /// arrive with this false and get a "not supported yet" reply.
   bool has_text = false;
+  /// A press on an inline button: its callback query id (answered with
+  /// answerCallbackQuery) and its data; empty for ordinary messages.
+  std::string callback_id;
+  std::string callback_data;
+  /// The tier the gatekeeper granted this message ("READ_ONLY", ...);
+  /// empty until it passed the gate. The agent runs with its flags.
+  std::string tier;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, chat_message& x) {
   return f(caf::meta::type_name("telclaude::chat_message"), x.update_id,
            x.chat_id, x.chat_type, x.user_id, x.username, x.message_id,
-           x.text, x.has_text);
+           x.text, x.has_text, x.callback_id, x.callback_data, x.tier);
 }
 
 /// An update as the inbox stores it: its id and the raw JSON received.
@@ -93,6 +100,66 @@ typename Inspector::result_type inspect(Inspector& f, run_outcome& x) {
   return f(caf::meta::type_name("telclaude::run_outcome"),
            x.agent_session_id, x.ok, x.stale_session, x.timed_out,
            x.cost_usd, x.num_turns, x.duration_ms);
+}
+
+/// One audit record on its way to the audit actor. Text fields are
+/// redacted by whoever makes the event; the audit actor redacts them once
+/// more before writing. Absent values: 0 ids, -1 duration and cost, empty
+/// strings.
+struct audit_event {
+  long long time_ms = 0;
+  std::int64_t chat_id = 0;
+  std::int64_t user_id = 0;
+  std::string tier;
+  /// "request", "turn", "control", "claim", "link", "approval", "admin".
+  std::string event;
+  /// "allowed", "refused", "pending", "approved", "denied", "completed",
+  /// "failed", ...
+  std::string verdict;
+  std::string reason;
+  std::int64_t duration_ms = -1;
+  std::string agent_session_id;
+  double cost_usd = -1;
+  std::string excerpt;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, audit_event& x) {
+  return f(caf::meta::type_name("telclaude::audit_event"), x.time_ms,
+           x.chat_id, x.user_id, x.tier, x.event, x.verdict, x.reason,
+           x.duration_ms, x.agent_session_id, x.cost_usd, x.excerpt);
+}
+
+/// An inline keyboard button of a message the relay sends.
+struct button {
+  std::string label;
+  std::string callback_data;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, button& x) {
+  return f(caf::meta::type_name("telclaude::button"), x.label,
+           x.callback_data);
+}
+
+/// The gatekeeper's answer to the router for one message: what to say,
+/// and whether (and as what) to run it.
+struct gate_reply {
+  /// Sent to the message's chat first, when not empty.
+  std::string text;
+  /// Inline buttons under `text` (an approval prompt).
+  std::vector<button> buttons;
+  /// For a button press: the short note answerCallbackQuery shows.
+  std::string callback_answer;
+  /// Run `message` (its tier set) in its conversation.
+  bool run = false;
+  chat_message message;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, gate_reply& x) {
+  return f(caf::meta::type_name("telclaude::gate_reply"), x.text, x.buttons,
+           x.callback_answer, x.run, x.message);
 }
 
 } // namespace telclaude
