@@ -1,6 +1,8 @@
 #include "sandbox/environment.hpp"
 
+#include <algorithm>
 #include <array>
+#include <stdexcept>
 
 extern char** environ;
 
@@ -34,15 +36,22 @@ bool matches(std::string_view name, std::string_view pattern) {
   return name == pattern;
 }
 
+/// HOME and TMPDIR are the sandbox's own; the prefixes are the relay's
+/// secrets.
+bool is_reserved_name(std::string_view name) {
+  if (name.empty() || name == "HOME" || name == "TMPDIR")
+    return true;
+  return std::any_of(
+    forbidden_prefixes.begin(), forbidden_prefixes.end(),
+    [name](std::string_view prefix) { return name.starts_with(prefix); });
+}
+
 } // namespace
 
 bool is_allowed_name(std::string_view name,
                      const std::vector<std::string>& extra_names) {
-  if (name.empty() || name == "HOME" || name == "TMPDIR")
+  if (is_reserved_name(name))
     return false;
-  for (auto prefix : forbidden_prefixes)
-    if (name.starts_with(prefix))
-      return false;
   for (auto pattern : allowed_names)
     if (matches(name, pattern))
       return true;
@@ -71,6 +80,22 @@ std::vector<std::string> allowlisted_environment(
   out.push_back("HOME=" + options.home);
   out.push_back("TMPDIR=" + options.tmpdir);
   return out;
+}
+
+void set_variables(
+  std::vector<std::string>& env,
+  const std::vector<std::pair<std::string, std::string>>& variables) {
+  for (const auto& [name, value] : variables)
+    if (is_reserved_name(name) || name.find('=') != std::string::npos)
+      throw std::invalid_argument("the agent's environment cannot set '"
+                                  + name + "'");
+  for (const auto& [name, value] : variables) {
+    const auto prefix = name + "=";
+    std::erase_if(env, [&prefix](const std::string& entry) {
+      return entry.starts_with(prefix);
+    });
+    env.push_back(prefix + value);
+  }
 }
 
 std::vector<std::string> process_environment() {

@@ -2,6 +2,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace telclaude::sandbox {
@@ -29,6 +30,17 @@ bool is_allowed_name(std::string_view name,
 /// had none. Nothing else enters.
 std::vector<std::string> allowlisted_environment(
   const std::vector<std::string>& source, const environment_options& options);
+
+/// Sets each (name, value) of `variables` in `env` (NAME=VALUE entries,
+/// e.g. a built `policy::env`): entries of that name are dropped and
+/// NAME=VALUE is appended. For values the relay's policy decides, such as a
+/// tier's IS_SANDBOX=1 (`security::agent_flags::extra_env`), so no
+/// allowlist applies. Throws std::invalid_argument, leaving `env` as it
+/// was, when a name is empty, holds `=`, or is HOME, TMPDIR or one of the
+/// relay's secret prefixes.
+void set_variables(
+  std::vector<std::string>& env,
+  const std::vector<std::pair<std::string, std::string>>& variables);
 
 /// This process's environment as NAME=VALUE entries (the usual `source`).
 std::vector<std::string> process_environment();

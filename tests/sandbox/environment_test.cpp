@@ -3,6 +3,8 @@
 
 #include "sandbox/environment.hpp"
 
+#include <stdexcept>
+
 using namespace telclaude::sandbox;
 using env = std::vector<std::string>;
 
@@ -48,6 +50,28 @@ BOOST_AUTO_TEST_CASE(extra_names_never_admit_the_relays_secrets) {
                        "PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/h",
                        "TMPDIR=/tmp"}),
              boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(set_variables_sets_fixed_values) {
+  // IS_SANDBOX is on no allowlist: it enters because the policy sets it.
+  env vars{"PATH=/usr/bin", "IS_SANDBOX=0", "TZ=UTC", "HOME=/h"};
+  set_variables(vars, {{"IS_SANDBOX", "1"}, {"TZ", "Europe/Oslo"}});
+  BOOST_TEST(vars
+               == (env{"PATH=/usr/bin", "HOME=/h", "IS_SANDBOX=1",
+                       "TZ=Europe/Oslo"}),
+             boost::test_tools::per_element());
+  set_variables(vars, {});
+  BOOST_TEST(vars.size() == 4u);
+}
+
+BOOST_AUTO_TEST_CASE(set_variables_never_sets_reserved_names) {
+  for (const char* name : {"HOME", "TMPDIR", "TELEGRAM_BOT_TOKEN",
+                           "TELCLAUDE_X", "TOTP_KEY", "", "A=B"}) {
+    env vars{"PATH=/usr/bin"};
+    BOOST_CHECK_THROW(set_variables(vars, {{"IS_SANDBOX", "1"}, {name, "x"}}),
+                      std::invalid_argument);
+    BOOST_TEST(vars == env{"PATH=/usr/bin"}, "name: " << name);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(names) {
