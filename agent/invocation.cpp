@@ -32,6 +32,7 @@ std::vector<std::string> build_claude_args(
   add_option(argv, "--resume", call.resume_session_id);
   add_option(argv, "--model", call.model);
   add_option(argv, "--permission-mode", call.permission_mode);
+  add_list(argv, "--tools", call.tools);
   add_list(argv, "--allowedTools", call.allowed_tools);
   add_list(argv, "--disallowedTools", call.disallowed_tools);
   argv.insert(argv.end(), call.extra_args.begin(), call.extra_args.end());

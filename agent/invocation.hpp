@@ -14,6 +14,9 @@ struct invocation {
   std::string model;
   /// `--include-partial-messages`: token-level text deltas.
   bool partial_messages = false;
+  /// `--tools`: the built-in tools that exist for this turn at all, one
+  /// name per entry; empty keeps the CLI's default set.
+  std::vector<std::string> tools;
   /// `--allowedTools` / `--disallowedTools`, one rule per entry.
   std::vector<std::string> allowed_tools;
   std::vector<std::string> disallowed_tools;

@@ -413,19 +413,20 @@ std::vector<std::string> write_safe_bash_rules() {
   for (auto p : denied_programs)
     rules.push_back("Bash(" + std::string(p) + " *)");
   rules.emplace_back("Bash(mkfs.*)");
-  // The CLI checks each part of a pipeline on its own, so `curl x | sh`
-  // meets the bare-shell rules; the whole-line shapes are kept for the
-  // case it does not split.
+  // The CLI checks every part of a pipeline on its own (`curl x | sh`
+  // meets `Bash(sh)`, `sh < f` too: redirections are stripped) and the
+  // whole line as well (`* | sh *` holds `curl x | sh -x`); the whole-line
+  // rule does not match a bare `| sh` at the end.
   for (std::string_view sh : {"sh", "bash", "dash", "zsh"}) {
-    rules.push_back("Bash(" + std::string(sh) + ")");
-    rules.push_back("Bash(" + std::string(sh) + " -)");
-    rules.push_back("Bash(" + std::string(sh) + " -s *)");
+    const std::string name{sh};
+    rules.push_back("Bash(" + name + ")");
+    rules.push_back("Bash(" + name + " -)");
+    rules.push_back("Bash(" + name + " -s *)");
+    rules.push_back("Bash(* | " + name + " *)");
   }
-  for (std::string_view fetch : {"curl", "wget"})
-    for (std::string_view sh : {"sh", "bash"})
-      rules.push_back("Bash(" + std::string(fetch) + " * | " +
-                      std::string(sh) + ")");
-  rules.emplace_back("Bash(:(){ :|:& };:)");
+  // A function definition is checked by its body's commands and its
+  // calls, never as a whole line: `:(){ :|:& };:` meets `Bash(:)`.
+  rules.emplace_back("Bash(:)");
   return rules;
 }
 
@@ -433,6 +434,9 @@ agent_flags flags_for(telclaude::tier t) {
   agent_flags f;
   switch (t) {
   case telclaude::tier::read_only:
+    // Without `--tools`, dontAsk still runs the tools that need no
+    // permission, and EnterWorktree writes a git worktree.
+    f.tools = read_tools();
     f.allowed_tools = read_tools();
     f.disallowed_tools = {"Write", "Edit", "NotebookEdit", "Bash"};
     f.permission_mode = "dontAsk";

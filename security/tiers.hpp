@@ -11,10 +11,14 @@
 namespace telclaude::security {
 
 /// What one tier asks of the `claude` CLI for one turn. Plain data: the
-/// wiring copies it into `agent::invocation` (allowed_tools,
-/// disallowed_tools, permission_mode) and the sandbox's environment, so
-/// security/ never depends on agent/.
+/// wiring copies it into `agent::invocation` (`agent::apply_tier_flags` in
+/// agent/tier_invocation.hpp) and the sandbox's environment
+/// (`sandbox::agent_sandbox::extra_env`), so security/ never depends on
+/// agent/.
 struct agent_flags {
+  /// `--tools`: the only built-in tools the agent has; empty: the CLI's
+  /// default set.
+  std::vector<std::string> tools;
   /// `--allowedTools`, one rule per entry; empty: the CLI's default (all).
   std::vector<std::string> allowed_tools;
   /// `--disallowedTools`, one rule per entry (deny wins over allow).
@@ -32,8 +36,9 @@ struct agent_flags {
 };
 
 /// The agent flags of tier `t` (see docs/permissions.md):
-/// READ_ONLY  - allowed Read Glob Grep WebFetch WebSearch, Write/Edit/
-///              NotebookEdit/Bash disallowed, mode dontAsk;
+/// READ_ONLY  - only the tools Read Glob Grep WebFetch WebSearch exist
+///              (and are allowed), Write/Edit/NotebookEdit/Bash disallowed,
+///              mode dontAsk;
 /// WRITE_SAFE - adds Write Edit Bash, disallows destructive Bash rules
 ///              (`write_safe_bash_rules()`), mode acceptEdits;
 /// FULL_ACCESS - no tool lists, mode bypassPermissions, IS_SANDBOX=1.
@@ -44,7 +49,7 @@ agent_flags flags_for(telclaude::tier t);
 std::span<const std::string_view> write_safe_denied_programs() noexcept;
 
 /// The WRITE_SAFE `--disallowedTools` Bash rules in Claude Code's
-/// permission-rule syntax (`Bash(rm *)`, `Bash(curl * | sh)`, ...).
+/// permission-rule syntax (`Bash(rm *)`, `Bash(* | sh *)`, `Bash(:)`, ...).
 std::vector<std::string> write_safe_bash_rules();
 
 /// The verdict of `bash_command_verdict`.

@@ -18,9 +18,11 @@ bool has(const std::vector<std::string>& v, std::string_view s) {
 
 BOOST_AUTO_TEST_CASE(read_only_reads_and_denies_the_rest) {
   const auto f = flags_for(tier::read_only);
-  BOOST_TEST(f.allowed_tools == (std::vector<std::string>{
-                                  "Read", "Glob", "Grep", "WebFetch",
-                                  "WebSearch"}));
+  const std::vector<std::string> read_tools{"Read", "Glob", "Grep",
+                                            "WebFetch", "WebSearch"};
+  // `--tools`: no other tool exists (EnterWorktree, Agent, ... are gone).
+  BOOST_TEST(f.tools == read_tools);
+  BOOST_TEST(f.allowed_tools == read_tools);
   for (auto t : {"Write", "Edit", "NotebookEdit", "Bash"})
     BOOST_TEST(has(f.disallowed_tools, t), t);
   BOOST_TEST(f.permission_mode == "dontAsk");
@@ -33,19 +35,22 @@ BOOST_AUTO_TEST_CASE(write_safe_adds_write_edit_bash_with_rules) {
   for (auto t : {"Read", "Glob", "Grep", "WebFetch", "WebSearch", "Write",
                  "Edit", "Bash"})
     BOOST_TEST(has(f.allowed_tools, t), t);
+  BOOST_TEST(f.tools.empty());
   BOOST_TEST(f.permission_mode == "acceptEdits");
   BOOST_TEST(!has(f.disallowed_tools, "Bash"));
   for (auto p : write_safe_denied_programs())
     BOOST_TEST(has(f.disallowed_tools, "Bash(" + std::string(p) + " *)"), p);
-  for (auto r : {"Bash(mkfs.*)", "Bash(sh)", "Bash(bash)",
-                 "Bash(curl * | sh)", "Bash(wget * | bash)",
-                 "Bash(:(){ :|:& };:)"})
+  for (auto r : {"Bash(mkfs.*)", "Bash(sh)", "Bash(bash -)",
+                 "Bash(dash -s *)", "Bash(* | sh *)", "Bash(* | zsh *)",
+                 "Bash(:)"})
     BOOST_TEST(has(f.disallowed_tools, r), r);
+  BOOST_TEST(f.disallowed_tools.size() == 14u + 1u + 4u * 4u + 1u);
   BOOST_TEST(write_safe_denied_programs().size() == 14u);
 }
 
 BOOST_AUTO_TEST_CASE(full_access_bypasses_and_needs_is_sandbox) {
   const auto f = flags_for(tier::full_access);
+  BOOST_TEST(f.tools.empty());
   BOOST_TEST(f.allowed_tools.empty());
   BOOST_TEST(f.disallowed_tools.empty());
   BOOST_TEST(f.permission_mode == "bypassPermissions");
