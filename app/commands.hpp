@@ -14,5 +14,8 @@ void add_status_command(CLI::App& app);
 void add_version_command(CLI::App& app);
 void add_redact_command(CLI::App& app);
 void add_doctor_command(CLI::App& app);
+void add_link_command(CLI::App& app);
+void add_reset_auth_command(CLI::App& app);
+void add_audit_command(CLI::App& app);
 
 } // namespace telclaude::app

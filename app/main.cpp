@@ -15,6 +15,9 @@ int main(int argc, char** argv) {
   add_status_command(app);
   add_redact_command(app);
   add_doctor_command(app);
+  add_link_command(app);
+  add_reset_auth_command(app);
+  add_audit_command(app);
   add_version_command(app);
   try {
     app.parse(argc, argv);
