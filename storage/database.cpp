@@ -53,13 +53,23 @@ void create_private_dirs(const std::filesystem::path& dir,
 
 /// Creates `file` with mode 0600 unless it exists; SQLite gives its -wal
 /// and -shm files the same mode.
+/// Creates `file` (mode 0600) when it does not exist yet. An existing file
+/// is left alone: closing any descriptor of a file drops every POSIX lock
+/// this process holds on it, including SQLite's (SQLite counts its locks
+/// per inode and does not take them again), and a second connection of the
+/// relay would then let another process checkpoint and delete the WAL under
+/// the first one's feet.
 void create_private_file(const std::filesystem::path& file) {
-  int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0)
-    throw open_error(file, SQLITE_CANTOPEN,
-                     std::string{"cannot create the file: "}
-                       + std::strerror(errno));
-  ::close(fd);
+  int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    ::close(fd);
+    return;
+  }
+  if (errno == EEXIST)
+    return;
+  throw open_error(file, SQLITE_CANTOPEN,
+                   std::string{"cannot create the file: "}
+                     + std::strerror(errno));
 }
 
 sqlite3* open_connection(const std::filesystem::path& file, int flags) {

@@ -179,6 +179,31 @@ BOOST_AUTO_TEST_CASE(read_only_open_sees_commits_while_a_writer_holds_the_db) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(a_second_connection_keeps_the_first_ones_locks) {
+  // The relay opens several connections; another process (the CLI) then
+  // writes and closes. Were the first connection's locks dropped by the
+  // second open, the CLI would think it was alone, checkpoint and delete
+  // the WAL, and the relay would go on reading (and writing) a stale one.
+  temp_dir dir;
+  auto first = database::open(dir / "t.db");
+  first.exec("INSERT INTO relay_state VALUES ('k', '1')");
+  auto second = database::open(dir / "t.db");
+  BOOST_TEST(text_scalar(second, "SELECT value FROM relay_state") == "1");
+  for (auto value : {"2", "3"}) {
+    // A separate process (not a fork: SQLite's lock bookkeeping must not
+    // be inherited).
+    auto cmd = "sqlite3 " + (dir / "t.db").string()
+               + " \"UPDATE relay_state SET value = '" + value + "'\"";
+    BOOST_REQUIRE(std::system(cmd.c_str()) == 0);
+    BOOST_TEST(text_scalar(first, "SELECT value FROM relay_state") == value);
+    BOOST_TEST(text_scalar(second, "SELECT value FROM relay_state") == value);
+  }
+  // What the relay writes now is not lost either.
+  first.exec("UPDATE relay_state SET value = '4'");
+  auto later = database::open_read_only(dir / "t.db");
+  BOOST_TEST(text_scalar(later, "SELECT value FROM relay_state") == "4");
+}
+
 BOOST_AUTO_TEST_CASE(read_only_open_works_without_a_writer) {
   temp_dir dir;
   {
