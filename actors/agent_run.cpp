@@ -8,6 +8,10 @@
 #include "actors/redactor.hpp"
 #include "agent/child_process.hpp"
 #include "agent/invocation.hpp"
+#include "agent/tier_invocation.hpp"
+#include "core/tier.hpp"
+#include "sandbox/environment.hpp"
+#include "security/tiers.hpp"
 #include "security/redaction_engine.hpp"
 
 namespace telclaude {
@@ -175,10 +179,19 @@ agent_run(self_ptr self, std::shared_ptr<const agent_spec> spec,
   call.model = st.spec->model;
   call.extra_args = st.spec->extra_args;
   call.partial_messages = true;
+  // The tier decides what the agent may do this turn; anything but a
+  // known tier runs as READ_ONLY (fail closed).
+  auto level = parse_tier(st.req.tier).value_or(tier::read_only);
+  auto flags = security::flags_for(level);
+  agent::apply_tier_flags(call, flags);
+  auto policy = st.spec->policy;
+  spdlog::debug("agent_run: turn {} runs as {} ({})", st.req.turn,
+                to_string(level), flags.permission_mode);
   try {
+    sandbox::set_variables(policy.env, flags.extra_env);
     auto argv = agent::build_claude_args(st.spec->command, call);
     st.child = std::make_unique<agent::child_process>(
-      sandbox::sandboxed_spawn(st.spec->policy, argv));
+      sandbox::sandboxed_spawn(policy, argv));
   } catch (const std::exception& e) {
     fail_to_start(self, e.what());
     return {

@@ -26,6 +26,8 @@ void perform(self_ptr self, std::vector<chat::action> actions) {
       req.turn = run->turn;
       req.prompt = run->message.text;
       req.resume_id = run->resume_id;
+      req.tier = run->message.tier;
+      st.launched[run->turn] = run->message;
       req.target = reply_target{run->message.chat_id,
                                 run->message.message_id,
                                 run->message.update_id, run->turn};
@@ -41,6 +43,31 @@ void perform(self_ptr self, std::vector<chat::action> actions) {
     }
   }
   arm_typing(self);
+}
+
+/// Tells the audit trail how a turn ended: duration, session, cost. The
+/// request itself was audited (redacted) by the gatekeeper.
+void audit_turn(self_ptr self, std::uint64_t turn, const run_outcome& out) {
+  auto& st = self->state;
+  auto node = st.launched.extract(turn);
+  if (!st.deps.audit || node.empty())
+    return;
+  const auto& msg = node.mapped();
+  audit_event e;
+  e.time_ms = to_unix_ms(st.deps.wall->now());
+  e.chat_id = msg.chat_id;
+  e.user_id = msg.user_id;
+  e.tier = msg.tier;
+  e.event = "turn";
+  e.verdict = out.ok ? "completed" : "failed";
+  e.reason = out.ok               ? "ok"
+             : out.timed_out      ? "timed_out"
+             : out.stale_session  ? "stale_session"
+                                  : "agent_error";
+  e.duration_ms = out.duration_ms;
+  e.agent_session_id = out.agent_session_id;
+  e.cost_usd = out.cost_usd;
+  self->send(st.deps.audit, std::move(e));
 }
 
 } // namespace
@@ -77,6 +104,7 @@ chat_session(self_ptr self, std::string key, std::int64_t chat_id,
     },
     [self](atom::finished, std::uint64_t turn, run_outcome& out) {
       auto& s = self->state;
+      audit_turn(self, turn, out);
       perform(self, s.conv->on_finished(turn, out, s.deps.wall->now()));
     },
     [self](atom::typing) {

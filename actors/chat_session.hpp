@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 
 #include "chat/conversation.hpp"
@@ -18,6 +19,9 @@ struct run_request {
   /// Empty for a fresh conversation.
   std::string resume_id;
   reply_target target;
+  /// The tier the gatekeeper granted ("READ_ONLY", ...): the agent's
+  /// flags follow it. Empty or unknown runs as READ_ONLY.
+  std::string tier;
 };
 
 /// Starts the agent run (and its redactor) for one turn; the run reports
@@ -30,6 +34,8 @@ using agent_launcher
 struct session_deps {
   store_actor store;
   outbox_actor outbox;
+  /// Hears how each turn ended (null in tests that do not audit).
+  audit_actor audit;
   agent_launcher launch;
   chat::conversation::options conversation;
   std::chrono::seconds typing_interval{8};
@@ -44,6 +50,8 @@ struct chat_session_state {
   std::unique_ptr<chat::conversation> conv;
   session_deps deps;
   bool typing_armed = false;
+  /// The messages of turns launched and not yet finished, for the audit.
+  std::map<std::uint64_t, chat_message> launched;
 };
 
 /// One conversation: queues its messages and runs one turn at a time.

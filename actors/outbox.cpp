@@ -5,6 +5,8 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include <nlohmann/json.hpp>
+
 #include "telegram/bot_api_client.hpp"
 #include "telegram/message_splitter.hpp"
 
@@ -19,10 +21,12 @@ constexpr const char* empty_reply = "(The agent finished without a reply.)";
 /// Sends one message, retrying what Telegram says is transient. False when
 /// it could not be delivered.
 bool send_one(outbox_state& st, std::int64_t chat_id, const std::string& text,
-              std::int64_t reply_to) {
+              std::int64_t reply_to,
+              const std::optional<nlohmann::json>& markup = std::nullopt) {
   telegram::send_options opts;
   if (reply_to != 0)
     opts.reply_to = reply_to;
+  opts.reply_markup = markup;
   auto delay = std::chrono::milliseconds{500};
   for (int attempt = 1;; ++attempt) {
     auto res = st.client->send_message(chat_id, text, opts);
@@ -100,6 +104,23 @@ outbox(self_ptr self, std::shared_ptr<telegram::bot_api_client> client,
            std::int64_t update_id) {
       send_split(self->state, chat_id, text, 0);
       answered(self, update_id);
+    },
+    [self](atom::prompt, std::int64_t chat_id, std::string& text,
+           std::vector<button>& buttons, std::int64_t update_id) {
+      // One row of buttons under the text (a prompt is short: no split).
+      auto row = nlohmann::json::array();
+      for (auto& b : buttons)
+        row.push_back({{"text", b.label}, {"callback_data", b.callback_data}});
+      nlohmann::json markup{{"inline_keyboard", nlohmann::json::array({row})}};
+      send_one(self->state, chat_id, text, 0, markup);
+      answered(self, update_id);
+    },
+    [self](atom::cb_answer, std::string& id, std::string& text) {
+      // Best effort: Telegram forgets a query after a while anyway.
+      auto res = self->state.client->answer_callback_query(id, text);
+      if (!res)
+        spdlog::warn("outbox: answering button press {} failed: {}", id,
+                     res.error().message);
     },
     [self](atom::typing, std::int64_t chat_id) {
       // Best effort: a failing typing indicator never fails a reply.

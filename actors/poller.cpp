@@ -63,9 +63,14 @@ bool on_error(self_ptr self, const telegram::call_error& err) {
 std::optional<chat_message> to_chat_message(const telegram::update& u) {
   using telegram::update_kind;
   if (u.kind != update_kind::text_message
-      && u.kind != update_kind::non_text_message)
+      && u.kind != update_kind::non_text_message
+      && u.kind != update_kind::callback_query)
     return std::nullopt;
   chat_message m;
+  if (u.kind == update_kind::callback_query) {
+    m.callback_id = u.callback_query_id;
+    m.callback_data = u.callback_data;
+  }
   m.update_id = u.update_id;
   m.chat_id = u.chat_id;
   m.chat_type = u.chat_type;

@@ -52,6 +52,51 @@ void expire(self_ptr self, const std::string& key) {
       });
 }
 
+constexpr const char* gate_failed =
+  "Something went wrong checking your permissions, so this request was "
+  "refused. Please try again later.";
+
+/// Carries out the gatekeeper's reply for `msg`.
+void apply(self_ptr self, const chat_message& msg, gate_reply& r) {
+  auto& s = self->state;
+  if (!msg.callback_id.empty())
+    self->send(s.deps.outbox, atom::cb_answer_v, msg.callback_id,
+               r.callback_answer);
+  if (r.run) {
+    // An approved request answers the /approve update once it ran, so
+    // the notice marks nothing.
+    if (!r.text.empty())
+      self->send(s.deps.outbox, atom::send_text_v, msg.chat_id, r.text,
+                 std::int64_t{0});
+    auto key = s.rules->session_key(r.message);
+    deliver(self, key, std::move(r.message));
+  } else if (!r.buttons.empty()) {
+    self->send(s.deps.outbox, atom::prompt_v, msg.chat_id, r.text,
+               r.buttons, msg.update_id);
+  } else if (!r.text.empty()) {
+    self->send(s.deps.outbox, atom::send_text_v, msg.chat_id, r.text,
+               msg.update_id);
+  } else {
+    self->send(s.deps.store, atom::inbox_done_v, msg.update_id);
+  }
+}
+
+/// Asks the gatekeeper about `msg`; a failed answer refuses (fail closed).
+void gate(self_ptr self, chat_message msg) {
+  auto& s = self->state;
+  self->request(s.opts.gatekeeper, caf::infinite, atom::gate_v, msg)
+    .then(
+      [self, msg](gate_reply& r) { apply(self, msg, r); },
+      [self, msg](caf::error& err) {
+        spdlog::error("router: the gatekeeper failed on update {}: {}",
+                      msg.update_id, self->system().render(err));
+        gate_reply r;
+        r.text = gate_failed;
+        r.callback_answer = "Refused.";
+        apply(self, msg, r);
+      });
+}
+
 } // namespace
 
 router_actor::behavior_type router(self_ptr self, router_options opts,
@@ -80,12 +125,19 @@ router_actor::behavior_type router(self_ptr self, router_options opts,
   return {
     [self](chat_message& msg) {
       auto& s = self->state;
+      if (!msg.callback_id.empty()) {
+        // A button press: only the gatekeeper knows what it means.
+        gate(self, std::move(msg));
+        return;
+      }
       auto r = s.rules->decide(msg);
       switch (r.kind) {
         case chat::route::not_allowed:
           spdlog::info("router: update {} from chat {} dropped: chat not in "
                        "telegram.allowedChats",
                        msg.update_id, msg.chat_id);
+          self->send(s.opts.gatekeeper, atom::refused_v, msg,
+                     std::string{"chat_not_allowed"});
           self->send(s.deps.store, atom::inbox_done_v, msg.update_id);
           return;
         case chat::route::unsupported:
@@ -96,6 +148,12 @@ router_actor::behavior_type router(self_ptr self, router_options opts,
           spdlog::warn("router: update {} from chat {} refused: it carries "
                        "a secret ({} kind(s)); not sent to the agent",
                        msg.update_id, msg.chat_id, r.secret_kinds.size());
+          {
+            std::string reason = "secret";
+            for (const auto& k : r.secret_kinds)
+              reason += (reason.size() == 6 ? ": " : ", ") + k;
+            self->send(s.opts.gatekeeper, atom::refused_v, msg, reason);
+          }
           self->send(s.deps.outbox, atom::send_text_v, msg.chat_id,
                      chat::notice::secret_refused(r.secret_kinds),
                      msg.update_id);
@@ -108,7 +166,7 @@ router_actor::behavior_type router(self_ptr self, router_options opts,
             self->send(s.deps.store, atom::inbox_done_v, msg.update_id);
             return;
           }
-          deliver(self, r.session_key, std::move(msg));
+          gate(self, std::move(msg));
           return;
       }
     },

@@ -29,6 +29,9 @@ struct router_options {
   /// `inbound.reply.enabled`: when false, messages are received and stored
   /// but never answered.
   bool replies_enabled = true;
+  /// Decides every message bound for a conversation, and every button
+  /// press; only what it allows reaches a chat_session.
+  gatekeeper_actor gatekeeper;
 };
 
 struct router_state {
@@ -53,8 +56,10 @@ struct router_state {
   }
 };
 
-/// Routes each update to its conversation's chat_session, spawning it on
-/// demand; drops chats not allowed; ends idle sessions.
+/// Routes each update: chats not allowed and messages carrying a secret
+/// are refused (and audited), the rest asks the gatekeeper, and what it
+/// allows goes to its conversation's chat_session (spawned on demand).
+/// Ends idle sessions.
 router_actor::behavior_type
 router(router_actor::stateful_pointer<router_state> self, router_options opts,
        session_deps deps);

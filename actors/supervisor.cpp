@@ -8,6 +8,8 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/audit.hpp"
+#include "actors/gatekeeper.hpp"
 #include "actors/outbox.hpp"
 #include "actors/poller.hpp"
 #include "actors/router.hpp"
@@ -70,6 +72,44 @@ redaction_settings_from(const config::secret_filter_settings& f) {
   rs.entropy.threshold = f.entropy_threshold;
   rs.entropy.min_length = f.entropy_min_length;
   return rs;
+}
+
+access::access_options access_options_from(const config::settings& s) {
+  access::access_options o;
+  const auto& sec = s.security;
+  switch (sec.profile) {
+  case config::security_profile::simple:
+    o.mode = security::profile::simple;
+    break;
+  case config::security_profile::strict:
+    o.mode = security::profile::strict;
+    break;
+  case config::security_profile::test:
+    o.mode = security::profile::test;
+    break;
+  }
+  // The loader refuses the test profile without the variable; the gate
+  // checks it once more.
+  const char* flag = std::getenv("TELCLAUDE_ENABLE_TEST_PROFILE");
+  o.test_profile_enabled = flag && std::string_view{flag} == "1";
+  o.allowed_chats.insert(s.telegram.allowed_chats.begin(),
+                         s.telegram.allowed_chats.end());
+  o.default_tier = sec.permissions.default_tier;
+  const auto& rl = sec.rate_limits;
+  auto limits = [](const config::rate_limit& r) {
+    return security::window_limits{r.per_minute, r.per_hour};
+  };
+  o.limits.global = limits(rl.global);
+  o.limits.per_user = limits(rl.per_user);
+  for (auto t : all_tiers)
+    o.limits.per_tier[static_cast<std::size_t>(t)] = limits(rl.for_tier(t));
+  for (const auto& [user, perm] : sec.permissions.users) {
+    o.user_tiers[user] = perm.tier;
+    if (perm.limit)
+      o.limits.user_overrides[user] = limits(*perm.limit);
+  }
+  o.reset_triggers = s.reply.session.reset_triggers;
+  return o;
 }
 
 relay_plan plan_relay(const config::settings& settings) {
@@ -155,8 +195,35 @@ void supervisor::start() {
   outbox_ = sys_->spawn<caf::detached>(outbox, send_client_, store_,
                                        outbox_options{});
 
+  auto engine = plan_.agent->engine;
+  access::redact_fn redact = [engine](std::string_view text) {
+    return engine->redact(text);
+  };
+  std::shared_ptr<storage::database> audit_db;
+  std::shared_ptr<storage::audit_file> audit_file;
+  if (s.security.audit.enabled) {
+    audit_db = std::make_shared<storage::database>(
+      storage::database::open(plan_.database_file));
+    audit_file
+      = std::make_shared<storage::audit_file>(s.security.audit.log_file);
+  }
+  audit_ = sys_->spawn<caf::detached>(audit, audit_db, audit_file, redact);
+  auto aopts = access_options_from(s);
+  if (auto me = poll_client_->get_me())
+    aopts.bot_username = me.value().username;
+  else
+    spdlog::warn("relay: getMe failed ({}); commands addressed to any "
+                 "@bot are taken as ours", me.error().message);
+  gatekeeper_ = sys_->spawn<caf::detached>(
+    gatekeeper,
+    std::make_shared<storage::database>(
+      storage::database::open(plan_.database_file)),
+    std::move(aopts), &wall_, redact, audit_, std::chrono::minutes{1});
+  spdlog::info("relay: security profile {}", to_string(s.security.profile));
+
   session_deps deps;
   deps.store = store_;
+  deps.audit = audit_;
   deps.outbox = outbox_;
   deps.launch = make_agent_launcher(*sys_, plan_.agent, outbox_);
   deps.conversation.reset_triggers = s.reply.session.reset_triggers;
@@ -169,6 +236,7 @@ void supervisor::start() {
   ropts.allowed_chats = s.telegram.allowed_chats;
   ropts.scope = to_scope(s.reply.session.scope);
   ropts.replies_enabled = s.reply.enabled;
+  ropts.gatekeeper = gatekeeper_;
   if (!s.reply.enabled)
     spdlog::warn("relay: inbound.reply.enabled is false: messages are "
                  "received and stored but not answered");
@@ -255,6 +323,10 @@ void supervisor::stop() {
     self->send_exit(router_, caf::exit_reason::user_shutdown);
     await_down(self, router_);
   }
+  if (gatekeeper_) {
+    self->send_exit(gatekeeper_, caf::exit_reason::user_shutdown);
+    await_down(self, gatekeeper_);
+  }
   if (outbox_) {
     // Replies already handed over go out before the outbox stops.
     self->request(outbox_, std::chrono::seconds{30}, atom::drain_v)
@@ -263,13 +335,22 @@ void supervisor::stop() {
     self->send_exit(outbox_, caf::exit_reason::user_shutdown);
     await_down(self, outbox_);
   }
+  if (audit_) {
+    // Every record handed over is written before the audit stops.
+    self->request(audit_, std::chrono::seconds{30}, atom::drain_v)
+      .receive([](bool) {}, [](caf::error&) {});
+    self->send_exit(audit_, caf::exit_reason::user_shutdown);
+    await_down(self, audit_);
+  }
   if (store_) {
     self->send_exit(store_, caf::exit_reason::user_shutdown);
     await_down(self, store_);
   }
   poller_ = nullptr;
   router_ = nullptr;
+  gatekeeper_ = nullptr;
   outbox_ = nullptr;
+  audit_ = nullptr;
   store_ = nullptr;
 }
 

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "access/access_control.hpp"
 #include "actors/agent_run.hpp"
 #include "config/settings.hpp"
 #include "core/clock.hpp"
@@ -34,6 +35,9 @@ struct relay_plan {
   std::shared_ptr<const agent_spec> agent;
   std::filesystem::path database_file;
 };
+
+/// What the gatekeeper enforces, from `security` and `telegram`.
+access::access_options access_options_from(const config::settings& s);
 
 /// The redaction engine's settings from `security.secretFilter`.
 security::redaction_settings
@@ -76,6 +80,8 @@ private:
   std::shared_ptr<telegram::bot_api_client> send_client_;
   store_actor store_;
   outbox_actor outbox_;
+  audit_actor audit_;
+  gatekeeper_actor gatekeeper_;
   router_actor router_;
   poller_actor poller_;
   std::shared_ptr<std::atomic<bool>> poller_failed_

@@ -15,6 +15,8 @@
 #include "config/environment.hpp"
 #include "config/loader.hpp"
 #include "core/error.hpp"
+#include "storage/database.hpp"
+#include "storage/identity_links.hpp"
 #include "testing/loopback_bot_api.hpp"
 
 namespace telclaude::app {
@@ -125,11 +127,19 @@ void add_demo_command(CLI::App& app) {
                  "scripted agent (sandboxed with bwrap, like the real\n"
                  "`claude`). Data dir: "
               << data_dir.string() << "\n";
+    {
+      // The demo user is linked as WRITE_SAFE, as `telclaude link` and
+      // `/link <code>` would do.
+      auto db = storage::database::open(plan.database_file);
+      storage::identity_links{db}.upsert(
+        {demo_chat, "WRITE_SAFE", 0, "demo"});
+    }
     int rc = 0;
     {
       supervisor sup{std::move(plan)};
       sup.start();
       conversation_player chat{api};
+      chat.say("/whoami");
       chat.say("Hello! Can you hear me?");
       chat.say("Do you remember what I said? (this turn resumes the session)");
       chat.say("Check the .env file for keys [[leak]]");

@@ -45,6 +45,12 @@ using outbox_actor = caf::typed_actor<
   // Sends a fixed relay notice (never agent output); an update id other
   // than 0 is marked answered once sent.
   caf::reacts_to<atom::send_text, std::int64_t, std::string, std::int64_t>,
+  // Sends a relay message with inline buttons (an approval prompt); an
+  // update id other than 0 is marked answered once sent.
+  caf::reacts_to<atom::prompt, std::int64_t, std::string, std::vector<button>,
+                 std::int64_t>,
+  // Answers a button press (stops its spinner) with a short note.
+  caf::reacts_to<atom::cb_answer, std::string, std::string>,
   // Shows the typing indicator in a chat (best effort).
   caf::reacts_to<atom::typing, std::int64_t>,
   // Replies once everything queued so far has been handled.
@@ -68,6 +74,24 @@ using agent_run_actor = caf::typed_actor<
   caf::reacts_to<atom::timeout>,
   // The interrupt did not end it: kill the agent.
   caf::reacts_to<atom::kill>>;
+
+/// The audit trail: the SQLite table and the JSONL file (detached thread).
+using audit_actor = caf::typed_actor<
+  // Writes one record (its text redacted once more first).
+  caf::reacts_to<audit_event>,
+  // Replies once everything sent before has been written.
+  caf::replies_to<atom::drain>::with<bool>>;
+
+/// Identity, tiers, rate limits, approvals and control commands: one
+/// verdict per message (detached thread: SQLite).
+using gatekeeper_actor = caf::typed_actor<
+  // Decides a message that passed routing; the reply says what to send
+  // and whether to run it (with which tier).
+  caf::replies_to<atom::gate, chat_message>::with<gate_reply>,
+  // Audits a message the router refused before the gate (reason given).
+  caf::reacts_to<atom::refused, chat_message, std::string>,
+  // Expires old approvals and codes; re-arms itself.
+  caf::reacts_to<atom::sweep>>;
 
 /// One conversation's state machine and queue.
 using chat_session_actor = caf::typed_actor<
@@ -108,4 +132,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(telclaude, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(telclaude, (telclaude::run_outcome))
   CAF_ADD_TYPE_ID(telclaude, (std::vector<std::string>))
   CAF_ADD_TYPE_ID(telclaude, (std::vector<std::int64_t>))
+  CAF_ADD_TYPE_ID(telclaude, (telclaude::audit_event))
+  CAF_ADD_TYPE_ID(telclaude, (telclaude::button))
+  CAF_ADD_TYPE_ID(telclaude, (std::vector<telclaude::button>))
+  CAF_ADD_TYPE_ID(telclaude, (telclaude::gate_reply))
 CAF_END_TYPE_ID_BLOCK(telclaude)

@@ -15,6 +15,8 @@
 //   [[chunks a|b|c]]   the text in several assistant events
 //   [[tool NAME ARG]]  a tool_use and its tool_result
 //   [[env NAME]]       the value of an environment variable, or "unset"
+//   [[flags]]          the permission mode and the number of allowed and
+//                      disallowed tool rules it was started with
 //   [[read PATH]]      a file's contents, or the error
 //   [[delta]]          stream_event text deltas (--include-partial-messages)
 //   [[leak]]           a made-up Anthropic-shaped key (generated here, never
@@ -62,6 +64,11 @@ struct options {
   std::string output_format;
   bool verbose = false;
   bool partial = false;
+  /// What the caller allowed: --permission-mode, and how many rules
+  /// --allowedTools / --disallowedTools carried.
+  std::string permission_mode;
+  std::size_t allowed = 0;
+  std::size_t disallowed = 0;
 };
 
 options parse_args(int argc, char** argv) {
@@ -85,12 +92,20 @@ options parse_args(int argc, char** argv) {
       opt.verbose = true;
     } else if (arg == "--include-partial-messages") {
       opt.partial = true;
-    } else if (arg == "--permission-mode" || arg == "--input-format"
-               || arg == "--max-turns" || arg == "--append-system-prompt") {
+    } else if (arg == "--permission-mode") {
+      opt.permission_mode = value();
+    } else if (arg == "--input-format" || arg == "--max-turns"
+               || arg == "--append-system-prompt") {
       value();
-    } else if (arg == "--allowedTools" || arg == "--disallowedTools") {
+    } else if (arg == "--tools") {
       while (i + 1 < argc && argv[i + 1][0] != '-')
         ++i;
+    } else if (arg == "--allowedTools" || arg == "--disallowedTools") {
+      auto& n = arg == "--allowedTools" ? opt.allowed : opt.disallowed;
+      while (i + 1 < argc && argv[i + 1][0] != '-') {
+        ++i;
+        ++n;
+      }
     } else if (!arg.starts_with("-")) {
       positional.push_back(arg);
     }
@@ -301,7 +316,8 @@ int main(int argc, char** argv) {
         {"tools", {"Bash", "Edit", "Read", "Write"}},
         {"mcp_servers", json::array()},
         {"model", opt.model},
-        {"permissionMode", "default"},
+        {"permissionMode",
+         opt.permission_mode.empty() ? "default" : opt.permission_mode},
         {"apiKeySource", "none"},
         {"claude_code_version", "scripted"}});
 
@@ -357,6 +373,13 @@ int main(int argc, char** argv) {
     } else if (d.name == "env") {
       const char* value = std::getenv(d.arg.c_str());
       t.text(d.arg + (value ? "=" + std::string{value} : " unset"), deltas);
+      spoke = true;
+    } else if (d.name == "flags") {
+      t.text("mode=" + (opt.permission_mode.empty() ? "default"
+                                                     : opt.permission_mode)
+               + " allowed=" + std::to_string(opt.allowed)
+               + " disallowed=" + std::to_string(opt.disallowed),
+             deltas);
       spoke = true;
     } else if (d.name == "leak") {
       // Shaped like an Anthropic key so the redactor must catch it even

@@ -36,7 +36,7 @@ struct fixture {
 
   static access_options default_options() {
     access_options o;
-    o.allowed_chats = {admin_user, alice, bob, group_chat};
+    o.allowed_chats = {admin_user, alice, bob, group_chat, 3};
     o.user_tiers = {{alice, tier::write_safe}};
     o.bot_username = "telclaude_test_bot";
     o.limits.global = {1000, 10000};
@@ -462,6 +462,44 @@ BOOST_AUTO_TEST_CASE(the_test_profile_runs_everything_only_when_enabled) {
   auto on = send(bob, "hi");
   BOOST_TEST(on.reply.run);
   BOOST_TEST(on.reply.message.tier == "WRITE_SAFE");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_FIXTURE_TEST_SUITE(connections, fixture)
+
+BOOST_AUTO_TEST_CASE(changes_from_another_connection_are_seen_at_once) {
+  // The CLI (another process) links and unlinks while the relay runs:
+  // the gatekeeper must never answer from a stale snapshot.
+  claim_admin();
+  link(alice);
+  auto other = storage::database::open(dir / "t.db");
+  BOOST_TEST(send(alice, "/whoami").reply.text.find("WRITE_SAFE")
+             != std::string::npos);
+  BOOST_TEST(send(alice, "q").reply.run);
+  storage::identity_links{other}.remove(alice);
+  BOOST_TEST(!send(alice, "q").reply.run);
+  storage::identity_links{other}.upsert({alice, "READ_ONLY", 0, "cli"});
+  auto r = send(alice, "q");
+  BOOST_TEST(r.reply.run);
+  BOOST_TEST(r.reply.message.tier == "READ_ONLY");
+  // The e2e sequence: a link code from the CLI, link, unlink, then the
+  // CLI removes another user's link.
+  link(bob);
+  auto code = link_code(3);
+  BOOST_TEST(send(3, "hi").audit.back().reason == "not_linked");
+  BOOST_TEST(send(3, "/link " + code).reply.text.starts_with("Linked"));
+  BOOST_TEST(send(3, "q").reply.run);
+  BOOST_TEST(verdict_of(send(3, "/unlink")) == "unlinked");
+  BOOST_TEST(!send(3, "q").reply.run);
+  BOOST_TEST(storage::identity_links{other}.remove(bob));
+  BOOST_TEST(!send(bob, "q").reply.run);
+  link(bob);
+  BOOST_TEST(send(bob, "q").reply.run);
+  auto cmd = "sqlite3 " + (dir / "t.db").string()
+             + " 'DELETE FROM identity_links WHERE user_id = 3003'";
+  BOOST_TEST(std::system(cmd.c_str()) == 0);
+  BOOST_TEST(!send(bob, "q").reply.run);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

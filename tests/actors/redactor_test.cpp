@@ -29,6 +29,9 @@ outbox_actor::behavior_type recording_outbox(outbox_actor::pointer,
       out->discarded = discard;
     },
     [](atom::send_text, std::int64_t, std::string&, std::int64_t) {},
+    [](atom::prompt, std::int64_t, std::string&, std::vector<button>&,
+       std::int64_t) {},
+    [](atom::cb_answer, std::string&, std::string&) {},
     [](atom::typing, std::int64_t) {},
     [](atom::drain) { return true; },
   };

@@ -20,7 +20,52 @@ struct world {
     chat_session_actor session;
   };
   std::vector<run> runs;
+  /// What the gatekeeper was asked and told.
+  std::vector<std::string> gated;
+  std::vector<std::pair<std::string, std::string>> refused;  // text, reason
+  std::vector<std::pair<std::int64_t, std::vector<button>>> prompts;
+  std::vector<std::pair<std::string, std::string>> answers;  // id, text
 };
+
+/// Allows everything as WRITE_SAFE except: "no..." is refused, "ask..."
+/// waits for an approval, the button "approve:X" runs "the approved
+/// request" for user 1 in chat 1 as FULL_ACCESS.
+gatekeeper_actor::behavior_type fake_gatekeeper(gatekeeper_actor::pointer,
+                                                std::shared_ptr<world> w) {
+  return {
+    [w](atom::gate, chat_message& msg) {
+      w->gated.push_back(msg.callback_id.empty() ? msg.text
+                                                 : msg.callback_data);
+      gate_reply r;
+      if (msg.callback_data == "approve:X") {
+        r.run = true;
+        r.text = "Approved: running it now.";
+        r.callback_answer = "Approved.";
+        r.message.chat_id = 1;
+        r.message.user_id = 1;
+        r.message.update_id = msg.update_id;
+        r.message.message_id = 5;
+        r.message.text = "the approved request";
+        r.message.has_text = true;
+        r.message.tier = "FULL_ACCESS";
+      } else if (msg.text.starts_with("no")) {
+        r.text = "refused";
+      } else if (msg.text.starts_with("ask")) {
+        r.text = "approve?";
+        r.buttons = {{"Approve", "approve:X"}, {"Deny", "deny:X"}};
+      } else {
+        r.run = true;
+        r.message = msg;
+        r.message.tier = "WRITE_SAFE";
+      }
+      return r;
+    },
+    [w](atom::refused, chat_message& msg, std::string& reason) {
+      w->refused.emplace_back(msg.text, reason);
+    },
+    [](atom::sweep) {},
+  };
+}
 
 store_actor::behavior_type fake_store(store_actor::pointer,
                                       std::shared_ptr<world> w) {
@@ -55,6 +100,14 @@ outbox_actor::behavior_type fake_outbox(outbox_actor::pointer,
       if (update_id != 0)
         w->done.push_back(update_id);
     },
+    [w](atom::prompt, std::int64_t chat, std::string&,
+        std::vector<button>& buttons, std::int64_t update_id) {
+      w->prompts.emplace_back(chat, buttons);
+      w->done.push_back(update_id);
+    },
+    [w](atom::cb_answer, std::string& id, std::string& text) {
+      w->answers.emplace_back(id, text);
+    },
     [w](atom::typing, std::int64_t chat) { w->typing.push_back(chat); },
     [](atom::drain) { return true; },
   };
@@ -64,6 +117,7 @@ struct fixture : testing::actor_fixture {
   std::shared_ptr<world> w = std::make_shared<world>();
   store_actor store = sys.spawn(fake_store, w);
   outbox_actor outbox = sys.spawn(fake_outbox, w);
+  gatekeeper_actor gk = sys.spawn(fake_gatekeeper, w);
   router_actor rt;
 
   fixture(bool replies = true) {
@@ -79,6 +133,12 @@ struct fixture : testing::actor_fixture {
     opts.session_ttl = 10min;
     opts.sweep_interval = 1min;
     opts.replies_enabled = replies;
+    opts.gatekeeper = gk;
+    opts.secrets = [](std::string_view text) {
+      return text.find("SECRET") == std::string_view::npos
+               ? std::vector<std::string>{}
+               : std::vector<std::string>{"test-kind"};
+    };
     rt = sys.spawn(router, opts, deps);
     run();
   }
@@ -87,6 +147,18 @@ struct fixture : testing::actor_fixture {
     caf::anon_send_exit(rt, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(store, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(outbox, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(gk, caf::exit_reason::user_shutdown);
+    run();
+  }
+
+  void press(std::int64_t chat, std::int64_t update_id, std::string data) {
+    chat_message m;
+    m.update_id = update_id;
+    m.chat_id = chat;
+    m.user_id = 1;
+    m.callback_id = "cb-" + std::to_string(update_id);
+    m.callback_data = std::move(data);
+    caf::anon_send(rt, std::move(m));
     run();
   }
 
@@ -156,6 +228,71 @@ BOOST_FIXTURE_TEST_CASE(chat_not_allowed_never_reaches_an_agent, fixture) {
   BOOST_TEST(w->notices.empty());
   BOOST_TEST(w->done == std::vector<std::int64_t>{10});
   BOOST_TEST(live_sessions() == 0u);
+  // Audited, never gated.
+  BOOST_TEST(w->gated.empty());
+  BOOST_REQUIRE_EQUAL(w->refused.size(), 1u);
+  BOOST_TEST(w->refused[0].second == "chat_not_allowed");
+}
+
+BOOST_FIXTURE_TEST_CASE(the_granted_tier_reaches_the_run, fixture) {
+  send(1, 10, "a");
+  BOOST_REQUIRE_EQUAL(w->runs.size(), 1u);
+  BOOST_TEST(w->runs[0].req.tier == "WRITE_SAFE");
+  BOOST_TEST(w->gated == std::vector<std::string>{"a"});
+}
+
+BOOST_FIXTURE_TEST_CASE(a_refusal_is_told_and_answers_the_update, fixture) {
+  send(1, 10, "no way");
+  BOOST_TEST(w->runs.empty());
+  BOOST_REQUIRE_EQUAL(w->notices.size(), 1u);
+  BOOST_TEST(w->notices[0].second == "refused");
+  BOOST_TEST(w->done == std::vector<std::int64_t>{10});
+  BOOST_TEST(live_sessions() == 0u);
+}
+
+BOOST_FIXTURE_TEST_CASE(secrets_are_refused_before_the_gate_and_audited,
+                        fixture) {
+  send(1, 10, "here is my SECRET");
+  BOOST_TEST(w->runs.empty());
+  BOOST_TEST(w->gated.empty());
+  BOOST_REQUIRE_EQUAL(w->refused.size(), 1u);
+  BOOST_TEST(w->refused[0].second == "secret: test-kind");
+  BOOST_TEST(w->done == std::vector<std::int64_t>{10});
+}
+
+BOOST_FIXTURE_TEST_CASE(approval_prompt_then_the_button_runs_the_request,
+                        fixture) {
+  send(2, 10, "ask for it");
+  BOOST_TEST(w->runs.empty());
+  BOOST_REQUIRE_EQUAL(w->prompts.size(), 1u);
+  BOOST_TEST(w->prompts[0].first == 2);
+  BOOST_TEST(w->prompts[0].second.size() == 2u);
+  BOOST_TEST(w->done == std::vector<std::int64_t>{10});
+  press(2, 11, "approve:X");
+  BOOST_REQUIRE_EQUAL(w->answers.size(), 1u);
+  BOOST_TEST(w->answers[0].first == "cb-11");
+  BOOST_TEST(w->answers[0].second == "Approved.");
+  BOOST_REQUIRE_EQUAL(w->runs.size(), 1u);
+  // The run answers the request's message in the requester's chat, and
+  // completes the button's update.
+  BOOST_TEST(w->runs[0].req.prompt == "the approved request");
+  BOOST_TEST(w->runs[0].req.tier == "FULL_ACCESS");
+  BOOST_TEST(w->runs[0].req.target.chat_id == 1);
+  BOOST_TEST(w->runs[0].req.target.reply_to_message_id == 5);
+  BOOST_TEST(w->runs[0].req.target.update_id == 11);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_dead_gatekeeper_refuses_everything, fixture) {
+  caf::anon_send_exit(gk, caf::exit_reason::kill);
+  run();
+  send(1, 10, "a");
+  press(1, 11, "approve:X");
+  BOOST_TEST(w->runs.empty());
+  BOOST_REQUIRE_EQUAL(w->notices.size(), 2u);
+  BOOST_TEST(w->notices[0].second.find("refused") != std::string::npos);
+  BOOST_REQUIRE_EQUAL(w->answers.size(), 1u);
+  BOOST_TEST(w->answers[0].second == "Refused.");
+  BOOST_TEST(w->done == (std::vector<std::int64_t>{10, 11}));
 }
 
 BOOST_FIXTURE_TEST_CASE(non_text_gets_a_notice, fixture) {

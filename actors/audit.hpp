@@ -1,0 +1,34 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include "access/access_control.hpp"
+#include "messages/actors.hpp"
+#include "storage/audit_file.hpp"
+#include "storage/audit_log.hpp"
+
+namespace telclaude {
+
+struct audit_state {
+  static inline const char* name = "audit";
+  std::shared_ptr<storage::database> db;
+  std::unique_ptr<storage::audit_log> table;
+  /// Opened by the caller, so a bad path stops start-up; only this actor
+  /// appends through it.
+  std::shared_ptr<storage::audit_file> file;
+  access::redact_fn redact;
+  std::uint64_t failures = 0;
+};
+
+/// Writes every audit event to the SQLite table and, when `file` is set,
+/// the JSONL file. Only ever sees redacted text, and redacts the reason
+/// and excerpt once more before writing (a producer's slip never reaches
+/// disk). Spawn detached: each record is synced. A failed write is logged
+/// and counted; it never stops the relay.
+audit_actor::behavior_type
+audit(audit_actor::stateful_pointer<audit_state> self,
+      std::shared_ptr<storage::database> db,
+      std::shared_ptr<storage::audit_file> file, access::redact_fn redact);
+
+} // namespace telclaude
