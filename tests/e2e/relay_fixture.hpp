@@ -5,6 +5,7 @@
 
 #include <csignal>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <thread>
 
@@ -12,6 +13,8 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/child_process.hpp"
+#include "storage/database.hpp"
+#include "storage/identity_links.hpp"
 #include "testing/loopback_bot_api.hpp"
 #include "tests/agent/test_support.hpp"
 
@@ -30,6 +33,24 @@ struct relay_fixture {
   nlohmann::json config;
   std::vector<std::string> extra_env;
   std::unique_ptr<agent::child_process> relay;
+  /// Users linked (tg id -> tier) in the database before each start,
+  /// as `/link` would: the conversation tests talk as linked users.
+  std::map<std::int64_t, std::string> seeded_links = default_links();
+
+  static std::map<std::int64_t, std::string> default_links() {
+    std::map<std::int64_t, std::string> l;
+    for (std::int64_t user = 1; user <= 10; ++user)
+      l[user] = "WRITE_SAFE";
+    return l;
+  }
+
+  /// Writes `seeded_links` into the relay's database (creating it).
+  void seed_links() {
+    auto db = storage::database::open(data_dir() / "telclaude.db");
+    storage::identity_links repo{db};
+    for (const auto& [user, tier] : seeded_links)
+      repo.upsert({user, tier, 0, "e2e-fixture"});
+  }
 
   relay_fixture() {
     std::filesystem::create_directories(tmp.path() / "work");
@@ -96,8 +117,10 @@ struct relay_fixture {
     return {st.code, out, p.stderr_tail()};
   }
 
-  /// Starts the relay with the current config.
+  /// Starts the relay with the current config (linking `seeded_links` first).
   void start() {
+    if (!seeded_links.empty())
+      seed_links();
     agent::spawn_options o;
     o.argv = {(bin_dir() / "telclaude").string(), "relay", "--config",
               write_config().string()};
