@@ -57,3 +57,33 @@ BOOST_FIXTURE_TEST_CASE(an_api_failure_is_explained, real_cli_relay) {
   BOOST_TEST(replies(2, 2, 120s)[1].text.find("and now?")
              != std::string::npos);
 }
+
+BOOST_FIXTURE_TEST_CASE(the_linked_tier_decides_whether_a_write_happens,
+                        real_cli_relay) {
+  // The fake model asks for a Write in each turn; READ_ONLY's agent has
+  // no Write tool, WRITE_SAFE's writes the file.
+  seeded_links = {{3, "READ_ONLY"}, {4, "WRITE_SAFE"}};
+  auto write_turn = [&](const std::filesystem::path& file) {
+    nlohmann::json input{{"file_path", file.string()}, {"content", "hi"}};
+    anthropic.push_tool_use("Write", input.dump());
+    anthropic.push_text("done");
+  };
+  auto ro_file = tmp.path() / "work" / "read_only.txt";
+  auto ws_file = tmp.path() / "work" / "write_safe.txt";
+  start();
+  write_turn(ro_file);
+  api.post_message(3, 3, "write read_only.txt");
+  BOOST_TEST(replies(3, 1, 120s)[0].text == "done");
+  BOOST_TEST(!std::filesystem::exists(ro_file));
+  write_turn(ws_file);
+  api.post_message(4, 4, "write write_safe.txt");
+  BOOST_TEST(replies(4, 1, 120s)[0].text == "done");
+  BOOST_TEST(std::filesystem::exists(ws_file));
+  // An unlinked user's request never reaches the CLI at all (with no
+  // admin yet, they are offered the claim instead).
+  auto before = anthropic.request_count();
+  api.post_message(5, 5, "write something");
+  BOOST_TEST(replies(5, 1, 30s)[0].text.find("claim admin")
+             != std::string::npos);
+  BOOST_TEST(anthropic.request_count() == before);
+}
