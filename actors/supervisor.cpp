@@ -77,17 +77,7 @@ redaction_settings_from(const config::secret_filter_settings& f) {
 access::access_options access_options_from(const config::settings& s) {
   access::access_options o;
   const auto& sec = s.security;
-  switch (sec.profile) {
-  case config::security_profile::simple:
-    o.mode = security::profile::simple;
-    break;
-  case config::security_profile::strict:
-    o.mode = security::profile::strict;
-    break;
-  case config::security_profile::test:
-    o.mode = security::profile::test;
-    break;
-  }
+  o.mode = sec.profile;
   // The loader refuses the test profile without the variable; the gate
   // checks it once more.
   const char* flag = std::getenv("TELCLAUDE_ENABLE_TEST_PROFILE");

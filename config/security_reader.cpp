@@ -149,17 +149,6 @@ void read_audit(json_object in, audit_settings& out, const read_context& ctx) {
 
 } // namespace
 
-std::string_view to_string(security_profile profile) noexcept {
-  switch (profile) {
-  case security_profile::strict:
-    return "strict";
-  case security_profile::test:
-    return "test";
-  case security_profile::simple:
-    break;
-  }
-  return "simple";
-}
 
 namespace {
 

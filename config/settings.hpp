@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/security_profile.hpp"
 #include "core/tier.hpp"
 
 #include <cstdint>
@@ -87,15 +88,8 @@ struct secret_filter_settings {
   int entropy_min_length = 32;       // entropyDetection.minLength
 };
 
-/// How much of the security pipeline runs (`security.profile`).
-enum class security_profile {
-  simple,  // "simple": tiers, rate limits, audit, approvals for FULL_ACCESS
-  strict,  // "strict": simple plus the observer and more approvals
-  test,    // "test": no security at all; needs TELCLAUDE_ENABLE_TEST_PROFILE=1
-};
-
-/// "simple", "strict" or "test".
-std::string_view to_string(security_profile profile) noexcept;
+/// `security.profile` (core/security_profile.hpp).
+using telclaude::security_profile;
 
 /// A pair of fixed-window limits (`{"perMinute": N, "perHour": M}`);
 /// both positive, per_minute <= per_hour.

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/security_profile.hpp"
 #include "core/tier.hpp"
 #include "security/control_command.hpp"
 #include "security/rate_policy.hpp"
@@ -15,7 +16,7 @@
 namespace telclaude::security {
 
 /// How much of the pipeline runs (`security.profile`).
-enum class profile { simple, strict, test };
+using profile = telclaude::security_profile;
 
 /// Telegram's chat types.
 enum class chat_type { private_chat, group, supergroup, channel };
