@@ -33,25 +33,6 @@ struct admin_fixture : relay_fixture {
     return storage::database::open(db_file());
   }
 
-  /// `telclaude args...` reading `input` on stdin (run() gives it
-  /// /dev/null).
-  run_result run_with_input(const std::string& input,
-                            std::vector<std::string> args) {
-    auto file = tmp.path() / "stdin.txt";
-    std::ofstream{file} << input;
-    agent::spawn_options o;
-    o.argv = {"/bin/sh", "-c", "f=$1; shift; exec \"$0\" \"$@\" < \"$f\"",
-              (bin_dir() / "telclaude").string(), file.string()};
-    o.argv.insert(o.argv.end(), args.begin(), args.end());
-    o.env = environment();
-    agent::child_process p{o};
-    std::string out;
-    while (auto line = p.read_line())
-      out += *line + "\n";
-    auto st = p.wait();
-    return {st.code, out, p.stderr_tail()};
-  }
-
   /// Two links, the admin, a code and an approval.
   void fill_auth_tables() {
     auto db = open_db();
@@ -300,7 +281,7 @@ BOOST_FIXTURE_TEST_CASE(reset_auth_changes_nothing_unless_confirmed,
   BOOST_TEST(contains(r.out, "identity link (2), the admin (tg:222)"), r.out);
   check_auth_tables(false);
   for (auto input : {"reset\n", "yes\n", "RESET please\n", "\n"}) {
-    r = run_with_input(input, {"reset-auth"});
+    r = run({"reset-auth"}, input);
     BOOST_TEST(r.code == 1, input);
     check_auth_tables(false);
   }
@@ -313,7 +294,7 @@ BOOST_FIXTURE_TEST_CASE(reset_auth_with_reset_or_force_empties_the_tables,
   for (bool force : {false, true}) {
     fill_auth_tables();
     auto r = force ? run({"reset-auth", "--force"})
-                   : run_with_input("  RESET \n", {"reset-auth"});
+                   : run({"reset-auth"}, "  RESET \n");
     BOOST_REQUIRE_MESSAGE(r.code == 0, r.err);
     BOOST_TEST(contains(r.out, "Removed 2 links, 1 admin, 1 code, 1 "
                                "approval."),

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include <boost/test/unit_test.hpp>
@@ -98,15 +99,25 @@ struct relay_fixture {
     return env;
   }
 
-  /// Runs `telclaude args...` to completion; gives exit code and output.
+  /// Runs `telclaude args...` to completion (with `input` on stdin);
+  /// gives exit code and output.
   struct run_result {
     int code;
     std::string out;
     std::string err;
   };
-  run_result run(std::vector<std::string> args) {
+  run_result run(std::vector<std::string> args,
+                 std::optional<std::string> input = std::nullopt) {
     agent::spawn_options o;
-    o.argv = {(bin_dir() / "telclaude").string()};
+    if (input) {
+      // child_process gives no stdin: feed a file through sh.
+      auto file = tmp.path() / "stdin.txt";
+      std::ofstream{file} << *input;
+      o.argv = {"/bin/sh", "-c", "f=$1; shift; exec \"$0\" \"$@\" < \"$f\"",
+                (bin_dir() / "telclaude").string(), file.string()};
+    } else {
+      o.argv = {(bin_dir() / "telclaude").string()};
+    }
     o.argv.insert(o.argv.end(), args.begin(), args.end());
     o.env = environment();
     agent::child_process p{o};
