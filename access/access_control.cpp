@@ -529,7 +529,12 @@ access_outcome access_control::whoami(const chat_message& msg,
         security::window_length(l.window).count());
       auto used = windows_->used(l.key, window_ms, now_ms);
       auto left = std::max<std::int64_t>(0, l.max - used);
-      text += "\n  " + l.key + " this "
+      auto who_counts = l.key == "global"          ? std::string{"everyone"}
+                        : l.key.starts_with("tier:") ? "you at "
+                                                         + std::string{to_string(
+                                                           who.level)}
+                                                     : std::string{"you"};
+      text += "\n  " + who_counts + ", this "
               + (l.window == security::rate_window::minute ? "minute"
                                                             : "hour")
               + ": " + std::to_string(left) + " of " + std::to_string(l.max);

@@ -70,7 +70,7 @@ private:
     msgs = api_.messages(demo_chat);
     for (; seen_ < msgs.size(); ++seen_) {
       std::string text = msgs[seen_].text;
-      if (text.size() > 240) {
+      if (text.size() > 500) {
         auto chars = text.size();
         text.resize(160);
         text += "… [" + std::to_string(chars) + " characters in this message]";
