@@ -139,19 +139,28 @@ std::string bot_api_client::scrub(std::string text) const {
 call_result<bot_api_client::http_answer>
 bot_api_client::post(std::string_view method, const nlohmann::json& body,
                      std::chrono::milliseconds timeout) {
+  const std::string payload = dump(body);
+  return transfer(method, timeout, [&](CURL* easy) {
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, curl_->headers);
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, payload.data());
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
+                     static_cast<curl_off_t>(payload.size()));
+  });
+}
+
+call_result<bot_api_client::http_answer>
+bot_api_client::transfer(std::string_view method,
+                         std::chrono::milliseconds timeout,
+                         const std::function<void(CURL*)>& set_body) {
   const std::string what = "POST " + std::string{method};
   if (cancelled_)
     return make_error(error_kind::cancelled, what + ": cancelled");
   const std::string url = base_url_ + "/bot" + token_ + "/" + std::string{method};
-  const std::string payload = dump(body);
   http_answer answer;
   CURL* easy = curl_->easy;
   curl_->error_buffer[0] = '\0';
   curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, curl_->headers);
-  curl_easy_setopt(easy, CURLOPT_POSTFIELDS, payload.data());
-  curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
-                   static_cast<curl_off_t>(payload.size()));
+  set_body(easy);
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &append_body);
   curl_easy_setopt(easy, CURLOPT_WRITEDATA, &answer.body);
   curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, curl_->error_buffer);
@@ -202,7 +211,13 @@ call_result<T> bot_api_client::call(std::string_view method,
                                     const nlohmann::json& body,
                                     std::chrono::milliseconds timeout,
                                     Parse parse) {
-  auto answer = post(method, body, timeout);
+  return finish<T>(method, post(method, body, timeout), parse);
+}
+
+template <class T, class Parse>
+call_result<T> bot_api_client::finish(std::string_view method,
+                                      call_result<http_answer> answer,
+                                      Parse parse) {
   if (!answer)
     return answer.error();
   call_result<T> parsed =
@@ -267,6 +282,39 @@ bot_api_client::answer_callback_query(std::string_view callback_query_id,
     body["show_alert"] = true;
   return call<done>("answerCallbackQuery", body, options_.request_timeout,
                     &parse_done);
+}
+
+call_result<std::int64_t>
+bot_api_client::send_photo(std::int64_t chat_id,
+                           const std::vector<std::uint8_t>& png,
+                           std::string_view caption,
+                           const send_options& options) {
+  // multipart/form-data: the photo is uploaded, the rest are form fields.
+  nlohmann::json fields = {{"chat_id", chat_id}};
+  if (!caption.empty())
+    fields["caption"] = caption;
+  add_send_options(fields, options);
+  std::unique_ptr<curl_mime, decltype(&curl_mime_free)> mime{
+    curl_mime_init(curl_->easy), &curl_mime_free};
+  for (const auto& [name, value] : fields.items()) {
+    auto text = value.is_string() ? value.get<std::string>() : value.dump();
+    curl_mimepart* part = curl_mime_addpart(mime.get());
+    curl_mime_name(part, name.c_str());
+    curl_mime_data(part, text.data(), text.size());
+  }
+  curl_mimepart* photo = curl_mime_addpart(mime.get());
+  curl_mime_name(photo, "photo");
+  curl_mime_filename(photo, "qr.png");
+  curl_mime_type(photo, "image/png");
+  curl_mime_data(photo, reinterpret_cast<const char*>(png.data()), png.size());
+  auto answer = transfer("sendPhoto", options_.request_timeout, [&](CURL* easy) {
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, nullptr);
+    curl_easy_setopt(easy, CURLOPT_MIMEPOST, mime.get());
+  });
+  // The handle is reused: the next call must not send this form again.
+  curl_easy_setopt(curl_->easy, CURLOPT_MIMEPOST, nullptr);
+  return finish<std::int64_t>("sendPhoto", std::move(answer),
+                              &parse_sent_message);
 }
 
 call_result<done> bot_api_client::delete_message(std::int64_t chat_id,

@@ -7,10 +7,14 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
+
+typedef void CURL;
 
 namespace telclaude::telegram {
 
@@ -81,6 +85,13 @@ public:
                                           std::string_view text = {},
                                           bool show_alert = false);
 
+  /// Sends a PNG image (a QR code) with an optional caption (at most 1024
+  /// characters) as multipart/form-data; gives the new message's id.
+  call_result<std::int64_t> send_photo(std::int64_t chat_id,
+                                       const std::vector<std::uint8_t>& png,
+                                       std::string_view caption = {},
+                                       const send_options& options = {});
+
   call_result<done> delete_message(std::int64_t chat_id,
                                    std::int64_t message_id);
 
@@ -106,6 +117,16 @@ private:
 
   /// `text` with the token (plain or URL-encoded) replaced by "<token>".
   std::string scrub(std::string text) const;
+
+  /// Runs one POST whose body `set_body` puts on the handle.
+  call_result<http_answer> transfer(std::string_view method,
+                                    std::chrono::milliseconds timeout,
+                                    const std::function<void(CURL*)>& set_body);
+
+  /// Parses a call's answer; errors scrubbed of the token.
+  template <class T, class Parse>
+  call_result<T> finish(std::string_view method,
+                        call_result<http_answer> answer, Parse parse);
 
   template <class T, class Parse>
   call_result<T> call(std::string_view method, const nlohmann::json& body,

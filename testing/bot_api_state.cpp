@@ -75,6 +75,8 @@ bot_api_answer bot_api_state::handle(std::string_view method,
     return get_updates(params, lock);
   if (method == "sendMessage")
     return send_message(params);
+  if (method == "sendPhoto")
+    return send_photo(params);
   if (method == "editMessageText")
     return edit_message_text(params);
   if (method == "sendChatAction")
@@ -225,6 +227,31 @@ bot_api_answer bot_api_state::send_message(const nlohmann::json& params) {
   m.reply_to = int_param(params, "reply_to_message_id");
   if (auto reply = object_param(params, "reply_parameters"))
     m.reply_to = int_param(*reply, "message_id");
+  m.sent_at = steady_clock::now();
+  chat.bot_messages.push_back(m);
+  changed.notify_all();
+  return ok_answer(message_json(m.chat_id, chat, m.message_id, std::nullopt));
+}
+
+bot_api_answer bot_api_state::send_photo(const nlohmann::json& params) {
+  auto target = target_chat(params);
+  if (auto* answer = std::get_if<bot_api_answer>(&target))
+    return *answer;
+  fake_chat& chat = *std::get<fake_chat*>(target);
+  // Only uploads are modelled (a multipart file part named "photo").
+  auto photo = string_param(params, "photo");
+  if (!photo || photo->empty())
+    return error_answer(400, "Bad Request: there is no photo in the request");
+  const auto caption = string_param(params, "caption").value_or("");
+  if (caption.size() > 1024)
+    return error_answer(400, "Bad Request: message caption is too long");
+  if (auto refused = take_send_slot(chat))
+    return *refused;
+  bot_message m;
+  m.chat_id = *int_param(params, "chat_id");
+  m.message_id = chat.next_message_id++;
+  m.text = caption;
+  m.photo = std::move(*photo);
   m.sent_at = steady_clock::now();
   chat.bot_messages.push_back(m);
   changed.notify_all();

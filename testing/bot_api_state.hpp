@@ -89,6 +89,7 @@ private:
   bot_api_answer get_updates(const nlohmann::json& params,
                              std::unique_lock<std::mutex>& lock);
   bot_api_answer send_message(const nlohmann::json& params);
+  bot_api_answer send_photo(const nlohmann::json& params);
   bot_api_answer edit_message_text(const nlohmann::json& params);
   bot_api_answer send_chat_action(const nlohmann::json& params);
   bot_api_answer answer_callback_query(const nlohmann::json& params);

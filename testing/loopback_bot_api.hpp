@@ -58,7 +58,10 @@ struct fault {
 struct bot_message {
   std::int64_t chat_id = 0;
   std::int64_t message_id = 0;
+  /// The text, or a photo's caption.
   std::string text;
+  /// The bytes of a photo sent with sendPhoto (uploaded as a file).
+  std::optional<std::string> photo;
   std::string parse_mode;
   std::optional<nlohmann::json> reply_markup;
   std::optional<std::int64_t> reply_to;

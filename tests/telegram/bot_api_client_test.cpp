@@ -84,6 +84,31 @@ BOOST_FIXTURE_TEST_CASE(other_methods, fixture) {
   BOOST_TEST(api.answered_callbacks().size() == 1u);
 }
 
+BOOST_FIXTURE_TEST_CASE(a_photo_is_uploaded_and_the_next_call_is_json_again,
+                        fixture) {
+  api.open_chat(1);
+  // Bytes a form field would mangle: NUL, CR LF, a boundary-like line.
+  std::vector<std::uint8_t> png{0x89, 'P', 'N', 'G', 0, '\r', '\n', '-', '-',
+                                0xff, 0};
+  auto sent = client.send_photo(1, png, "scan me");
+  BOOST_REQUIRE_MESSAGE(sent.ok(), (sent.ok() ? "" : sent.error().message));
+  auto msgs = api.messages(1);
+  BOOST_REQUIRE(msgs.size() == 1u);
+  BOOST_TEST(msgs[0].message_id == sent.value());
+  BOOST_TEST(msgs[0].text == "scan me");
+  BOOST_REQUIRE(msgs[0].photo.has_value());
+  BOOST_TEST(*msgs[0].photo == std::string(png.begin(), png.end()));
+  // The reused handle sends JSON again afterwards.
+  BOOST_TEST(client.send_message(1, "plain").ok());
+  BOOST_TEST(api.messages(1).at(1).text == "plain");
+  BOOST_TEST(!api.messages(1).at(1).photo.has_value());
+  // Errors come back as for any call, token scrubbed.
+  auto unknown = client.send_photo(999, png);
+  BOOST_REQUIRE(!unknown.ok());
+  BOOST_TEST(unknown.error().api.error_code == 400);
+  BOOST_TEST(unknown.error().message.find(api.token()) == std::string::npos);
+}
+
 BOOST_FIXTURE_TEST_CASE(entity_errors_are_recognisable, fixture) {
   api.open_chat(1);
   send_options html;
