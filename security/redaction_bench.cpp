@@ -11,6 +11,7 @@
 #include <cstring>
 #include <limits>
 #include <new>
+#include <stdexcept>
 
 namespace telclaude::security {
 
@@ -82,6 +83,89 @@ std::size_t hyperscan_only(const redaction_engine& engine,
   return matches;
 }
 
+/// The consumer of the bench's output: reads every byte it is handed
+/// (16 bytes per step, in registers) into a checksum of the sequence of
+/// pieces, so the output cannot be optimised away and two runs can be
+/// compared.
+class output_sink {
+public:
+  void take(std::string_view piece) {
+    using lanes = std::uint64_t __attribute__((vector_size(16)));
+    lanes sum0{};
+    lanes sum1{};
+    lanes mix0{};
+    lanes mix1{};
+    const char* p = piece.data();
+    std::size_t n = piece.size();
+    for (; n >= 32; p += 32, n -= 32) {
+      lanes a;
+      lanes b;
+      std::memcpy(&a, p, sizeof a);
+      std::memcpy(&b, p + 16, sizeof b);
+      sum0 += a;
+      sum1 += b;
+      mix0 ^= a;
+      mix1 ^= b;
+    }
+    for (; n > 0; p += 16, n -= std::min<std::size_t>(n, 16)) {
+      lanes a{};
+      std::memcpy(&a, p, std::min<std::size_t>(n, 16));
+      sum0 += a;
+      mix1 ^= a;
+    }
+    const lanes sum = sum0 + (sum1 << 1);
+    const lanes mix = mix0 ^ (mix1 * 3);
+    std::uint64_t h = piece.size();
+    for (int i = 0; i < 2; ++i) {
+      h = (h ^ sum[i]) * 0x9e3779b97f4a7c15u;
+      h = (h ^ (h >> 29)) + mix[i];
+    }
+    sum_ = (sum_ ^ h) * 0x100000001b3u;
+    bytes_ += piece.size();
+  }
+  std::uint64_t checksum() const {
+    return sum_ ^ bytes_;
+  }
+
+private:
+  std::uint64_t sum_ = 0;
+  std::uint64_t bytes_ = 0;
+};
+
+/// Where each write's output goes (`bench_consumer`): `out` is the buffer
+/// a method appends a write's output to; `done(position)` after each write
+/// (`position`: input bytes written so far) hands it on when it is due.
+struct consumer {
+  bench_consumer kind = bench_consumer::pipe;
+  /// `pipe`: input bytes per hand-on (redact_pipe's read buffer).
+  std::size_t block = 0;
+  std::string out;
+  output_sink sink;
+  std::size_t due = 0;
+
+  void start(std::size_t write_size) {
+    out.clear();
+    sink = {};
+    block = std::max<std::size_t>(write_size, pipe_read);
+    due = kind == bench_consumer::write ? 0 : block;
+  }
+  void done(std::size_t position) {
+    if (kind != bench_consumer::accumulate && position >= due) {
+      sink.take(out);
+      out.clear();
+      due = kind == bench_consumer::write ? 0 : position + block;
+    }
+  }
+  /// After the last write: what is left goes to the sink.
+  std::uint64_t finish() {
+    if (!out.empty() || kind == bench_consumer::accumulate) {
+      sink.take(out);
+      out.clear();
+    }
+    return sink.checksum();
+  }
+};
+
 } // namespace
 
 bench_report run_redaction_bench(std::string_view corpus,
@@ -93,43 +177,85 @@ bench_report run_redaction_bench(std::string_view corpus,
   const regex_baseline baseline;
   const auto regex_input = corpus.substr(
     0, std::min(corpus.size(), options.regex_bytes));
-  std::string out;
-  out.reserve(corpus.size() + corpus.size() / 8);
+  const std::string one_shot = engine->redact(corpus);
+  consumer c;
+  c.kind = options.consumer;
+  if (c.kind == bench_consumer::accumulate) {
+    c.out.reserve(corpus.size() + corpus.size() / 8);
+  }
   for (const auto ws : options.write_sizes) {
     redaction_stream stream(engine);
+    const auto n = step(ws, corpus.size());
+    // The whole stream, each write's output handed to the consumer (and,
+    // with `joined`, collected).
+    const auto redact_all = [&](std::string* joined) {
+      c.start(n);
+      stream.reset();
+      std::size_t kept = 0;  // of `c.out`, already in `joined`
+      for (std::size_t i = 0; i < corpus.size(); i += n) {
+        stream.write(corpus.substr(i, n), c.out);
+        if (joined != nullptr) {
+          joined->append(c.out, kept);
+          kept = c.out.size();
+        }
+        c.done(std::min(i + n, corpus.size()));
+        kept = c.out.empty() ? 0 : kept;
+      }
+      stream.finish(c.out);
+      if (joined != nullptr) {
+        joined->append(c.out, kept);
+      }
+      return c.finish();
+    };
+    // Untimed: the pieces this consumer is handed, joined, are exactly the
+    // one-shot output; every timed run must hand over the same pieces.
+    std::string joined;
+    const std::uint64_t expected = redact_all(&joined);
+    if (joined != one_shot) {
+      throw std::runtime_error("redact bench: output at " + size_name(ws) +
+                               "-byte writes differs from one-shot "
+                               "redaction");
+    }
     report.rows.push_back(
       row("telclaude", ws, corpus.size(), best_of(options.runs, [&] {
-            out.clear();
-            stream.reset();
-            const auto n = step(ws, corpus.size());
-            for (std::size_t i = 0; i < corpus.size(); i += n) {
-              stream.write(corpus.substr(i, n), out);
+            if (redact_all(nullptr) != expected) {
+              throw std::runtime_error("redact bench: output changed "
+                                       "between runs");
             }
-            stream.finish(out);
             return stream.findings().size();
           })));
     report.rows.push_back(
       row("hyperscan", ws, corpus.size(), best_of(options.runs, [&] {
-            return hyperscan_only(*engine, corpus, step(ws, corpus.size()));
+            return hyperscan_only(*engine, corpus, n);
           })));
+    const auto rn = step(ws, regex_input.size());
     report.rows.push_back(
       row("std::regex", ws, regex_input.size(),
           best_of(std::max(1, options.runs / 2), [&] {
-            out.clear();
+            c.start(rn);
             std::size_t found = 0;
-            const auto n = step(ws, regex_input.size());
-            for (std::size_t i = 0; i < regex_input.size(); i += n) {
-              found += baseline.redact(regex_input.substr(i, n), out);
+            for (std::size_t i = 0; i < regex_input.size(); i += rn) {
+              found += baseline.redact(regex_input.substr(i, rn), c.out);
+              c.done(std::min(i + rn, regex_input.size()));
             }
+            c.finish();
             return found;
           })));
+    // memchr finds nothing: the write goes to the output as it is, the
+    // same way (the floor of any redactor with this consumer).
     report.rows.push_back(
       row("memchr", ws, corpus.size(), best_of(options.runs, [&] {
+            c.start(n);
             std::size_t hits = 0;
-            const auto n = step(ws, corpus.size());
             for (std::size_t i = 0; i < corpus.size(); i += n) {
-              const auto len = std::min(n, corpus.size() - i);
-              hits += std::memchr(corpus.data() + i, '\x01', len) != nullptr;
+              const auto piece = corpus.substr(i, n);
+              hits += std::memchr(piece.data(), '\x01', piece.size()) !=
+                      nullptr;
+              c.out.append(piece);
+              c.done(i + piece.size());
+            }
+            if (c.finish() == 0) {
+              ++hits;  // keeps the checksum live
             }
             return hits;
           })));

@@ -10,6 +10,24 @@
 
 namespace telclaude::security {
 
+/// The read buffer of `redact_pipe` (input bytes per hand-on of `pipe`).
+inline constexpr std::size_t pipe_read = 64 * 1024;
+
+/// What the bench does with the output each write releases.
+enum class bench_consumer {
+  /// As `telclaude redact` (redact_pipe) does: the writes of each 64 KiB
+  /// read (or of one larger write) append to one buffer, which is then
+  /// handed on (folded into a checksum that reads every byte) and
+  /// cleared, so it is reused while in the cache.
+  pipe,
+  /// As the relay's redactor actor does: each write's output is handed
+  /// on (to the same checksum) on its own, then the buffer is cleared.
+  write,
+  /// Every write's output appended to one string the size of the corpus
+  /// (the bench before: no product path consumes output this way).
+  accumulate
+};
+
 /// How `run_redaction_bench` measures.
 struct bench_options {
   /// Write sizes; 0 means the whole buffer in one write.
@@ -17,6 +35,7 @@ struct bench_options {
   int runs = 5;                        ///< best of this many
   /// `std::regex` is ~1000x slower: it runs on this prefix of the corpus.
   std::size_t regex_bytes = 256 * 1024;
+  bench_consumer consumer = bench_consumer::pipe;
 };
 
 /// One measurement: `bytes` of input through `method` at `write_size`.
@@ -46,9 +65,13 @@ struct bench_report {
 };
 
 /// Runs telclaude (CORE + user patterns + entropy per `settings`), its
-/// Hyperscan database alone, the `std::regex` baseline and `memchr` over
-/// `corpus`, side by side, at every write size; GB/s = input bytes / best
-/// wall time of `runs`.
+/// Hyperscan database alone, the `std::regex` baseline and `memchr` (+ the
+/// write copied to the output) over `corpus`, side by side, at every write
+/// size; GB/s = input bytes / best wall time of `runs`. Output goes to
+/// `options.consumer`, the same for every method that produces output.
+/// Throws `std::runtime_error` when telclaude's output at a write size is
+/// not identical to one-shot redaction (checked untimed once, then every
+/// timed run's output checksum against that run's).
 bench_report run_redaction_bench(std::string_view corpus,
                                  const redaction_settings& settings,
                                  const bench_options& options);

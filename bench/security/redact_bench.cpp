@@ -18,12 +18,19 @@ int main(int argc, char** argv) {
   bench_options options;
   bool json = false;
   bool no_entropy = false;
+  std::string consumer = "pipe";
   app.add_option("file", file, "input to measure instead of the corpus");
   app.add_option("--corpus-mib", mib, "generated corpus size in MiB");
   app.add_option("--seed", seed, "corpus seed");
   app.add_option("--runs", options.runs, "best of N runs");
   app.add_flag("--json", json, "JSON instead of a table");
   app.add_flag("--no-entropy", no_entropy, "CORE patterns only");
+  app.add_option("--consumer", consumer,
+                 "what takes the output: pipe (as telclaude redact: one "
+                 "buffer per 64 KiB read, handed on and cleared), write "
+                 "(each write's output handed on) or accumulate (all "
+                 "output in one corpus-sized string, the old bench)")
+    ->check(CLI::IsMember({"pipe", "write", "accumulate"}));
   CLI11_PARSE(app, argc, argv);
 
   std::string corpus;
@@ -40,6 +47,9 @@ int main(int argc, char** argv) {
     ss << in.rdbuf();
     corpus = ss.str();
   }
+  options.consumer = consumer == "write"        ? bench_consumer::write
+                     : consumer == "accumulate" ? bench_consumer::accumulate
+                                                : bench_consumer::pipe;
   redaction_settings settings;
   settings.entropy.enabled = !no_entropy;
   auto report = run_redaction_bench(corpus, settings, options);
