@@ -3,11 +3,17 @@
 #include "security/char_class.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
 
 #if defined(__x86_64__)
 #include <cpuid.h>
+// GCC 12 reports `_mm512_undefined_epi32()` inside its own AVX-512
+// intrinsics as maybe uninitialized (GCC bug 105593, fixed in 12.3/13).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
+#pragma GCC diagnostic pop
 #endif
 
 #pragma GCC diagnostic ignored "-Wpsabi"  // AVX2 helpers are file-local
@@ -112,6 +118,50 @@ avx2_visible32(const char* p) {
     _mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(d, top), d)));
 }
 
+/// The `avx2_mask32` lookup for 64 bytes at once, straight into a mask
+/// register (bytes outside the alphabet, and zero bytes, give 0).
+__attribute__((target("avx512f,avx512bw"), always_inline)) inline std::uint64_t
+avx512_classify(__m512i v) {
+  // The 16-byte tables of `avx2_mask32` in each 128-bit lane.
+  alignas(64) static constexpr std::uint8_t tables[2][64] = {
+    {10, 14, 14, 14, 14, 14, 14, 14, 14, 14, 12, 5, 4, 5, 4, 21,
+     10, 14, 14, 14, 14, 14, 14, 14, 14, 14, 12, 5, 4, 5, 4, 21,
+     10, 14, 14, 14, 14, 14, 14, 14, 14, 14, 12, 5, 4, 5, 4, 21,
+     10, 14, 14, 14, 14, 14, 14, 14, 14, 14, 12, 5, 4, 5, 4, 21},
+    {0, 0, 1, 2, 4, 24, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0,
+     0, 0, 1, 2, 4, 24, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0,
+     0, 0, 1, 2, 4, 24, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0,
+     0, 0, 1, 2, 4, 24, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0}};
+  const __m512i lo_table = _mm512_load_si512(tables[0]);
+  const __m512i hi_table = _mm512_load_si512(tables[1]);
+  const __m512i nibble = _mm512_set1_epi8(0x0f);
+  const __m512i lo = _mm512_shuffle_epi8(lo_table, _mm512_and_si512(v, nibble));
+  const __m512i hi = _mm512_shuffle_epi8(
+    hi_table, _mm512_and_si512(_mm512_srli_epi16(v, 4), nibble));
+  return _mm512_test_epi8_mask(lo, hi);
+}
+
+__attribute__((target("avx512f,avx512bw"), always_inline)) inline std::uint64_t
+avx512_mask64(const char* p) {
+  return avx512_classify(_mm512_loadu_si512(p));
+}
+
+/// The mask of `n` < 64 bytes: a masked load reads (and may fault on)
+/// only those bytes; the others load as zero, outside the alphabet.
+__attribute__((target("avx512f,avx512bw"), always_inline)) inline std::uint64_t
+avx512_mask_partial(const char* p, unsigned n) {
+  return avx512_classify(
+    _mm512_maskz_loadu_epi8((std::uint64_t{1} << n) - 1, p));
+}
+
+/// `0x21..0x7e` in each of 64 bytes.
+__attribute__((target("avx512f,avx512bw"), always_inline)) inline std::uint64_t
+avx512_visible64(const char* p) {
+  const __m512i d =
+    _mm512_sub_epi8(_mm512_loadu_si512(p), _mm512_set1_epi8(0x21));
+  return _mm512_cmple_epu8_mask(d, _mm512_set1_epi8(0x7e - 0x21));
+}
+
 /// AVX2 for the masks, BMI/LZCNT for the bit counts (decided once, at
 /// start-up: a plain load on every write).
 const bool fast_bits = [] {
@@ -125,10 +175,25 @@ const bool fast_bits = [] {
          __builtin_cpu_supports("popcnt");
 }();
 
-bool has_fast_bits() {
-  return fast_bits;
-}
 #endif
+
+/// What this CPU has, and what the finder uses (tests pin lesser paths).
+const run_finder_isa best_isa = [] {
+#if defined(__x86_64__)
+  if (fast_bits) {
+    return __builtin_cpu_supports("avx512f") &&
+               __builtin_cpu_supports("avx512bw")
+             ? run_finder_isa::avx512
+             : run_finder_isa::avx2;
+  }
+#endif
+  return run_finder_isa::portable;
+}();
+std::atomic<run_finder_isa> active_isa{best_isa};
+
+inline run_finder_isa isa() {
+  return active_isa.load(std::memory_order_relaxed);
+}
 
 using scan_state = token_run_finder::state;
 
@@ -196,6 +261,36 @@ long_starts_avx2(const std::uint64_t* m, std::size_t count, std::uint64_t prev,
     prev = x >> 63;
   }
 }
+
+/// `long_starts_avx2` for 8 blocks per step (the last step masked).
+__attribute__((target("avx512f,avx512bw"))) void
+long_starts_avx512(const std::uint64_t* m, std::size_t count,
+                   std::uint64_t prev, unsigned shift_a, unsigned shift_b,
+                   std::uint64_t* out) {
+  const __m128i sa = _mm_cvtsi32_si128(static_cast<int>(shift_a));
+  const __m128i sb = _mm_cvtsi32_si128(static_cast<int>(shift_b));
+  // Lane 7 of the vector before block 0 carries `prev` in its top bit.
+  __m512i before_x = _mm512_set_epi64(static_cast<long long>(prev << 63), 0,
+                                      0, 0, 0, 0, 0, 0);
+  for (std::size_t k = 0; k < count; k += 8) {
+    const auto lanes = static_cast<__mmask8>(
+      count - k >= 8 ? 0xff : (1u << (count - k)) - 1);
+    const __m512i x = _mm512_maskz_loadu_epi64(lanes, m + k);
+    // Lane i gets the top bit of lane i - 1; lane 0 that of the step before.
+    const __m512i before =
+      _mm512_srli_epi64(_mm512_alignr_epi64(x, before_x, 7), 63);
+    before_x = x;
+    const __m512i starts =
+      _mm512_andnot_si512(_mm512_or_si512(_mm512_slli_epi64(x, 1), before), x);
+    __m512i y = _mm512_and_si512(x, _mm512_srli_epi64(x, 1));
+    y = _mm512_and_si512(y, _mm512_srli_epi64(y, 2));
+    y = _mm512_and_si512(y, _mm512_srli_epi64(y, 4));
+    y = _mm512_and_si512(y, _mm512_srli_epi64(y, 8));
+    y = _mm512_and_si512(y, _mm512_srl_epi64(y, sa));
+    y = _mm512_and_si512(y, _mm512_srl_epi64(y, sb));
+    _mm512_mask_storeu_epi64(out + k, lanes, _mm512_and_si512(y, starts));
+  }
+}
 #endif
 
 /// The runs that start in blocks [0, n - 1) and reach `min` (16..64; a
@@ -242,7 +337,7 @@ report_blocks(const std::uint64_t* m, std::size_t n, std::uint64_t offset,
 
 /// Reports the runs of `n` consecutive block masks (the last one
 /// `last_width` bytes wide) at stream offset `offset`.
-template <bool Avx2 = false>
+template <run_finder_isa Isa = run_finder_isa::portable>
 __attribute__((always_inline)) inline void
 blocks(scan_state& s, const std::uint64_t* m, std::size_t n,
        unsigned last_width, std::uint64_t offset,
@@ -292,10 +387,14 @@ blocks(scan_state& s, const std::uint64_t* m, std::size_t n,
     std::uint64_t found[64 * 64 / 17 + 4];
     std::size_t count = 0;
 #if defined(__x86_64__)
-    if constexpr (Avx2) {
-      // The in-block part for 4 blocks per step; the rest per block.
+    if constexpr (Isa != run_finder_isa::portable) {
+      // The in-block part for 4 (8) blocks per step; the rest per block.
       std::uint64_t pre[64];
-      long_starts_avx2(m, n - 1, prev, s.shift_a, s.shift_b, pre);
+      if constexpr (Isa == run_finder_isa::avx512) {
+        long_starts_avx512(m, n - 1, prev, s.shift_a, s.shift_b, pre);
+      } else {
+        long_starts_avx2(m, n - 1, prev, s.shift_a, s.shift_b, pre);
+      }
       prev = n >= 2 ? m[n - 2] >> 63 : prev;
       count = report_blocks<0, true>(m, n, offset,
                                      static_cast<unsigned>(min_length), 0, 0,
@@ -361,7 +460,7 @@ blocks(scan_state& s, const std::uint64_t* m, std::size_t n,
 }
 
 /// Up to 64 blocks (their masks from `mask64`), then their runs.
-template <bool Avx2, class Mask64, class MaskPartial>
+template <run_finder_isa Isa, class Mask64, class MaskPartial>
 __attribute__((always_inline)) inline void
 scan_batch(scan_state& s, const char* data, std::size_t bytes,
            std::uint64_t offset, std::vector<std::uint64_t>& run_begins,
@@ -377,18 +476,15 @@ scan_batch(scan_state& s, const char* data, std::size_t bytes,
     last = static_cast<unsigned>(bytes % 64);
     m[n++] = mask_partial(data + 64 * whole, last);
   }
-  blocks<Avx2>(s, m, n, last, offset, run_begins);
+  blocks<Isa>(s, m, n, last, offset, run_begins);
 }
 
 #if defined(__x86_64__)
-/// A write of at most 64 bytes: one block.
-__attribute__((target("avx2,bmi,bmi2,lzcnt,popcnt"))) void
-scan_small_fast(scan_state& s, const char* data, std::size_t bytes,
-                std::uint64_t offset,
-                std::vector<std::uint64_t>& run_begins) {
+/// A write of at most 64 bytes (its mask `m`): one block.
+__attribute__((target("avx2,bmi,bmi2,lzcnt,popcnt"), always_inline)) inline void
+scan_small(scan_state& s, std::uint64_t m, std::size_t bytes,
+           std::uint64_t offset, std::vector<std::uint64_t>& run_begins) {
   const auto n = static_cast<unsigned>(bytes);
-  const std::uint64_t m =
-    n == 64 ? avx2_mask64(data) : avx2_mask_partial(data, n);
   if (s.min_length < 16 || s.min_length > 64) {
     blocks(s, &m, 1, n, offset, run_begins);
     return;
@@ -424,9 +520,27 @@ scan_small_fast(scan_state& s, const char* data, std::size_t bytes,
 }
 
 __attribute__((target("avx2,bmi,bmi2,lzcnt,popcnt"))) void
+scan_small_fast(scan_state& s, const char* data, std::size_t bytes,
+                std::uint64_t offset,
+                std::vector<std::uint64_t>& run_begins) {
+  const auto n = static_cast<unsigned>(bytes);
+  scan_small(s, n == 64 ? avx2_mask64(data) : avx2_mask_partial(data, n),
+             bytes, offset, run_begins);
+}
+
+__attribute__((target("avx512f,avx512bw,avx2,bmi,bmi2,lzcnt,popcnt"))) void
+scan_small_wide(scan_state& s, const char* data, std::size_t bytes,
+                std::uint64_t offset,
+                std::vector<std::uint64_t>& run_begins) {
+  const auto n = static_cast<unsigned>(bytes);
+  scan_small(s, n == 64 ? avx512_mask64(data) : avx512_mask_partial(data, n),
+             bytes, offset, run_begins);
+}
+
+__attribute__((target("avx2,bmi,bmi2,lzcnt,popcnt"))) void
 scan_fast(scan_state& s, const char* data, std::size_t bytes,
           std::uint64_t offset, std::vector<std::uint64_t>& run_begins) {
-  scan_batch<true>(
+  scan_batch<run_finder_isa::avx2>(
     s, data, bytes, offset, run_begins,
     [](const char* p) __attribute__((target("avx2"))) {
       return avx2_mask64(p);
@@ -435,12 +549,25 @@ scan_fast(scan_state& s, const char* data, std::size_t bytes,
       return avx2_mask_partial(p, n);
     });
 }
+
+__attribute__((target("avx512f,avx512bw,avx2,bmi,bmi2,lzcnt,popcnt"))) void
+scan_wide(scan_state& s, const char* data, std::size_t bytes,
+          std::uint64_t offset, std::vector<std::uint64_t>& run_begins) {
+  scan_batch<run_finder_isa::avx512>(
+    s, data, bytes, offset, run_begins,
+    [](const char* p) __attribute__((target("avx512f,avx512bw"))) {
+      return avx512_mask64(p);
+    },
+    [](const char* p, unsigned n) __attribute__((target("avx512f,avx512bw"))) {
+      return avx512_mask_partial(p, n);
+    });
+}
 #endif
 
 void scan_plain(scan_state& s, const char* data, std::size_t bytes,
                 std::uint64_t offset,
                 std::vector<std::uint64_t>& run_begins) {
-  scan_batch<false>(
+  scan_batch<run_finder_isa::portable>(
     s, data, bytes, offset, run_begins,
     [](const char* p) { return scalar_mask(p, 64); },
     [](const char* p, unsigned n) { return scalar_mask(p, n); });
@@ -478,6 +605,23 @@ run_length_fast(const char* data, std::size_t size) {
   }
   return plain_run_length(data, size, i);
 }
+
+__attribute__((target("avx512f,avx512bw,bmi"))) std::size_t
+run_length_wide(const char* data, std::size_t size) {
+  std::size_t i = 0;
+  for (; i + 64 <= size; i += 64) {
+    const std::uint64_t m = avx512_mask64(data + i);
+    if (m != ~std::uint64_t{0}) {
+      return i + static_cast<unsigned>(std::countr_one(m));
+    }
+  }
+  if (i < size) {
+    const auto rest = static_cast<unsigned>(size - i);
+    return i + static_cast<unsigned>(
+                 std::countr_one(avx512_mask_partial(data + i, rest)));
+  }
+  return i;
+}
 #endif
 
 } // namespace
@@ -497,14 +641,40 @@ visible_tail_fast(const char* data, std::size_t size) {
   }
   return plain_visible_tail(data, size, n);
 }
+
+__attribute__((target("avx512f,avx512bw,avx2,lzcnt"))) std::size_t
+visible_tail_wide(const char* data, std::size_t size) {
+  std::size_t n = 0;
+  while (size - n >= 64) {
+    const std::uint64_t m = avx512_visible64(data + size - n - 64);
+    if (m != ~std::uint64_t{0}) {
+      return n + static_cast<unsigned>(std::countl_one(m));
+    }
+    n += 64;
+  }
+  return visible_tail_fast(data, size - n) + n;
+}
 #endif
 
 } // namespace
 
+run_finder_isa best_run_finder_isa() {
+  return best_isa;
+}
+
+run_finder_isa set_run_finder_isa(run_finder_isa wanted) {
+  return active_isa.exchange(std::min(wanted, best_isa));
+}
+
 std::size_t visible_tail_length(const char* data, std::size_t size) {
 #if defined(__x86_64__)
-  if (has_fast_bits()) {
+  switch (isa()) {
+  case run_finder_isa::avx512:
+    return visible_tail_wide(data, size);
+  case run_finder_isa::avx2:
     return visible_tail_fast(data, size);
+  case run_finder_isa::portable:
+    break;
   }
 #endif
   return plain_visible_tail(data, size, 0);
@@ -512,8 +682,13 @@ std::size_t visible_tail_length(const char* data, std::size_t size) {
 
 std::size_t token_run_length(const char* data, std::size_t size) {
 #if defined(__x86_64__)
-  if (has_fast_bits()) {
+  switch (isa()) {
+  case run_finder_isa::avx512:
+    return run_length_wide(data, size);
+  case run_finder_isa::avx2:
     return run_length_fast(data, size);
+  case run_finder_isa::portable:
+    break;
   }
 #endif
   return plain_run_length(data, size, 0);
@@ -523,9 +698,13 @@ void token_run_finder::scan(const char* data, std::size_t size,
                             std::uint64_t offset,
                             std::vector<std::uint64_t>& run_begins) {
 #if defined(__x86_64__)
-  const bool fast = has_fast_bits();
-  if (fast && size <= 64 && size > 0) {
-    scan_small_fast(s_, data, size, offset, run_begins);
+  const run_finder_isa use = isa();
+  if (use != run_finder_isa::portable && size <= 64 && size > 0) {
+    if (use == run_finder_isa::avx512) {
+      scan_small_wide(s_, data, size, offset, run_begins);
+    } else {
+      scan_small_fast(s_, data, size, offset, run_begins);
+    }
     return;
   }
 #endif
@@ -535,7 +714,11 @@ void token_run_finder::scan(const char* data, std::size_t size,
   for (std::size_t i = 0; i < size; i += 64 * 64) {
     const std::size_t bytes = std::min<std::size_t>(64 * 64, size - i);
 #if defined(__x86_64__)
-    if (fast) {
+    if (use == run_finder_isa::avx512) {
+      scan_wide(s, data + i, bytes, offset + i, run_begins);
+      continue;
+    }
+    if (use == run_finder_isa::avx2) {
       scan_fast(s, data + i, bytes, offset + i, run_begins);
       continue;
     }

@@ -39,6 +39,19 @@ private:
   state s_;
 };
 
+/// The instructions the run finder, `token_run_length` and
+/// `visible_tail_length` use: the best the CPU has, decided once at
+/// start-up (AVX-512BW: 64-byte masks; AVX2 with BMI/LZCNT; portable).
+enum class run_finder_isa : std::uint8_t { portable, avx2, avx512 };
+
+/// The best `run_finder_isa` this CPU has.
+run_finder_isa best_run_finder_isa();
+
+/// Pins the run finder to `isa` (at most `best_run_finder_isa()`) so that
+/// tests check every path the CPU can run; returns the previous one. Not
+/// for use while other threads scan.
+run_finder_isa set_run_finder_isa(run_finder_isa isa);
+
 /// How many of the `size` bytes at `data` form a run of `[A-Za-z0-9+/_-]`
 /// from its first byte (AVX2 when the CPU has it; reads nothing past
 /// `data + size`).

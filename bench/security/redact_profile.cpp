@@ -1,8 +1,11 @@
 // One method at one write size over the generated corpus, for profilers
 // (callgrind counts instructions repeatably on a busy machine):
 //   redact_profile [--write N] [--corpus-mib N] [--method telclaude|hyperscan]
+//                  [--runs N] [--no-entropy] [--isa portable|avx2|avx512]
+// (callgrind has no AVX-512: under it the run finder takes the AVX2 path).
 #include "security/redaction_corpus.hpp"
 #include "security/redaction_stream.hpp"
+#include "security/token_runs.hpp"
 
 #include <hs/hs.h>
 
@@ -32,6 +35,11 @@ int main(int argc, char** argv) {
       method = next();
     } else if (a == "--no-entropy") {
       entropy = false;
+    } else if (a == "--isa") {
+      const std::string isa = next();
+      set_run_finder_isa(isa == "portable" ? run_finder_isa::portable
+                         : isa == "avx2"   ? run_finder_isa::avx2
+                                           : run_finder_isa::avx512);
     } else {
       std::fprintf(stderr, "redact_profile: unknown argument %s\n", a.c_str());
       return 2;

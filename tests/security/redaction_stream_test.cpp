@@ -194,3 +194,35 @@ BOOST_AUTO_TEST_CASE(runs_judged_inside_a_write_match_runs_across_writes) {
                        "round " << round);
   }
 }
+
+BOOST_AUTO_TEST_CASE(every_run_finder_path_gives_the_same_output) {
+  // The run finder has an AVX-512, an AVX2 and a portable path (the best
+  // one the CPU has is used): each one, pinned, must redact exactly as the
+  // best one does, one-shot and in random writes.
+  const auto engine = redaction_engine::compile({});
+  std::mt19937_64 rng(31);
+  std::string text = "begin ";
+  for (const auto& ex : make_secret_examples(rng)) {
+    text += ex.text + " " +
+            random_string(rng, alphabets::base64, 20 + rng() % 300) + "\n";
+  }
+  const auto best = engine->redact(text);
+  for (auto isa : {run_finder_isa::portable, run_finder_isa::avx2,
+                   run_finder_isa::avx512}) {
+    if (isa > best_run_finder_isa()) {
+      continue;
+    }
+    const auto before = set_run_finder_isa(isa);
+    BOOST_TEST_REQUIRE(engine->redact(text) == best, static_cast<int>(isa));
+    for (int round = 0; round < 200; ++round) {
+      std::vector<std::size_t> cuts;
+      for (std::size_t pos = rng() % 9; pos < text.size();
+           pos += 1 + rng() % (round % 2 == 0 ? 70 : 5000)) {
+        cuts.push_back(pos);
+      }
+      BOOST_TEST_REQUIRE(stream_with_cuts(engine, text, cuts) == best,
+                         static_cast<int>(isa) << " round " << round);
+    }
+    set_run_finder_isa(before);
+  }
+}
