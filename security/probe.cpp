@@ -1,5 +1,6 @@
 #include "security/probe.hpp"
 
+#include <algorithm>
 #include <string_view>
 
 namespace telclaude::security {
@@ -104,6 +105,26 @@ probe_result feed_probe(std::span<const probe_step> tail, probe_state& p,
     }
   }
   return done(probe_result::match);
+}
+
+bool probe_fails_at_first_run(std::span<const probe_step> tail,
+                              const char* data, std::size_t size) {
+  if (tail.size() < 2 || tail[0].kind != step_kind::run ||
+      tail[1].kind != step_kind::text) {
+    return false;
+  }
+  const auto& run = tail[0];
+  const std::size_t most = std::min<std::size_t>(run.max, size);
+  std::size_t n = 0;
+  while (n < most && run.set.has(data[n])) {
+    ++n;
+  }
+  // The run ends before byte n (a byte it cannot take, or `max`); byte n
+  // must be the text's first byte.
+  if (n == size) {
+    return false;  // undecided
+  }
+  return n < run.min || data[n] != tail[1].text[0];
 }
 
 } // namespace telclaude::security

@@ -29,4 +29,13 @@ probe_result feed_probe(std::span<const probe_step> tail, probe_state& state,
                         const char* data, std::size_t size,
                         std::size_t& used);
 
+/// True when a probe of `tail` starting at `data` certainly fails at its
+/// first step, a `run` followed by `text` (`://` then `[^\s:@/]{0,64}:`
+/// fails at the first `/` of `https://host/`), judged from the `size`
+/// bytes at `data` alone: exactly what `feed_probe` would decide, without
+/// a probe. False when the tail has another shape, when the bytes run out
+/// first, or when the run is followed by its text.
+bool probe_fails_at_first_run(std::span<const probe_step> tail,
+                              const char* data, std::size_t size);
+
 } // namespace telclaude::security

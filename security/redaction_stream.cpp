@@ -4,6 +4,8 @@
 // write's reports and runs become is in redaction_stream_events.cpp.
 #include "security/redaction_stream.hpp"
 
+#include "security/char_class.hpp"
+
 #include <hs/hs.h>
 
 #include <algorithm>
@@ -167,6 +169,31 @@ redaction_stream::append_text(std::string& out, std::uint64_t begin,
     out.append(data_ + (begin - data_start_),
                static_cast<std::size_t>(end - begin));
   }
+}
+
+std::uint64_t redaction_stream::alphabet_end(std::uint16_t alphabet,
+                                             std::uint64_t pos,
+                                             std::uint64_t limit) const {
+  // A pointer loop over each segment (no `at` per byte); returns the
+  // bytes taken from `p` (at stream position `from`) up to `to`.
+  const auto scan = [alphabet](const char* p, std::uint64_t from,
+                               std::uint64_t to) {
+    const char* q = p;
+    const char* last = p + (to - from);
+    while (q < last && in_alphabet(alphabet, *q)) {
+      ++q;
+    }
+    return from + static_cast<std::uint64_t>(q - p);
+  };
+  if (pos < split_) {
+    const std::uint64_t mid = std::min(limit, split_);
+    const std::uint64_t stop = scan(head_ + (pos - head_start_), pos, mid);
+    if (stop < mid || mid == limit) {
+      return stop;
+    }
+    pos = mid;
+  }
+  return scan(data_ + (pos - data_start_), pos, limit);
 }
 
 std::size_t redaction_stream::run_length_at(std::uint64_t pos,

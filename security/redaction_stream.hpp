@@ -128,6 +128,10 @@ private:
   /// Appends [begin, end) to `out` from wherever the bytes are.
   void append_text(std::string& out, std::uint64_t begin,
                    std::uint64_t end) const;
+  /// The first position in [pos, limit) (limit <= end_) whose byte is not
+  /// in `alphabet`, or `limit`.
+  std::uint64_t alphabet_end(std::uint16_t alphabet, std::uint64_t pos,
+                             std::uint64_t limit) const;
   /// Token-run bytes from `pos` on, at most `size` (see `token_run_length`).
   std::size_t run_length_at(std::uint64_t pos, std::size_t size) const;
 

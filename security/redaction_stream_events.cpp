@@ -31,7 +31,12 @@ int redaction_stream::on_match(unsigned id, unsigned long long from,
       }
     }
     s.events_.push_back({to, from, id});
-  } else {
+  } else if (to < s.data_start_ ||
+             !probe_fails_at_first_run(
+               r.tail, s.data_ + (to - s.data_start_),
+               static_cast<std::size_t>(s.end_ - to))) {
+    // Most `://` hits (`https://host/`) fail at the first `/`: decided
+    // here when the write holds that byte, as the probe would.
     s.triggers_.push_back({to, from, id});
   }
   return 0;
@@ -288,8 +293,8 @@ void redaction_stream::start_range(std::uint64_t begin, std::uint64_t scan,
 
 bool redaction_stream::advance(open_range& o, bool at_end) {
   const auto& r = (*rules_)[o.rule];
-  while (o.scan < end_ && o.scan < o.cap && in_alphabet(r.fwd, at(o.scan))) {
-    ++o.scan;
+  if (o.scan < end_ && o.scan < o.cap) {
+    o.scan = alphabet_end(r.fwd, o.scan, std::min(end_, o.cap));
   }
   if (o.scan == end_ && o.scan < o.cap && !at_end) {
     return false;
