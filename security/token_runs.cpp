@@ -182,7 +182,8 @@ const run_finder_isa best_isa = [] {
 #if defined(__x86_64__)
   if (fast_bits) {
     return __builtin_cpu_supports("avx512f") &&
-               __builtin_cpu_supports("avx512bw")
+               __builtin_cpu_supports("avx512bw") &&
+               __builtin_cpu_supports("avx512cd")
              ? run_finder_isa::avx512
              : run_finder_isa::avx2;
   }
@@ -262,34 +263,73 @@ long_starts_avx2(const std::uint64_t* m, std::size_t count, std::uint64_t prev,
   }
 }
 
-/// `long_starts_avx2` for 8 blocks per step (the last step masked).
-__attribute__((target("avx512f,avx512bw"))) void
-long_starts_avx512(const std::uint64_t* m, std::size_t count,
-                   std::uint64_t prev, unsigned shift_a, unsigned shift_b,
-                   std::uint64_t* out) {
+/// `report_blocks` for blocks [0, n - 1) entirely in vector lanes, 8
+/// blocks per step (the last step masked): the in-block starts as in
+/// `long_starts_avx2`, and the run reaching a block's top from its
+/// leading ones (VPLZCNTQ) and the next block's trailing ones (63 -
+/// lzcnt(y ^ (y + 1)), which says 63 for a full block where 64 is right:
+/// no difference, since a reported top run has 1 <= top < min <= 64).
+/// Only blocks with a report are visited; their begin offsets go to
+/// `found` in order. `prev` is the top bit of the block before block 0.
+__attribute__((target("avx512f,avx512bw,avx512cd,bmi"))) std::size_t
+reports_avx512(const std::uint64_t* m, std::size_t n, std::uint64_t offset,
+               std::uint64_t prev, unsigned min_length, unsigned shift_a,
+               unsigned shift_b, std::uint64_t* found) {
   const __m128i sa = _mm_cvtsi32_si128(static_cast<int>(shift_a));
   const __m128i sb = _mm_cvtsi32_si128(static_cast<int>(shift_b));
+  const __m512i one = _mm512_set1_epi64(1);
+  const __m512i all = _mm512_set1_epi64(-1);
+  const __m512i min = _mm512_set1_epi64(min_length);
+  const __m512i min_less = _mm512_set1_epi64(min_length - 1);
   // Lane 7 of the vector before block 0 carries `prev` in its top bit.
   __m512i before_x = _mm512_set_epi64(static_cast<long long>(prev << 63), 0,
                                       0, 0, 0, 0, 0, 0);
-  for (std::size_t k = 0; k < count; k += 8) {
+  std::size_t count = 0;
+  const std::size_t blocks = n - 1;
+  for (std::size_t k = 0; k < blocks; k += 8) {
     const auto lanes = static_cast<__mmask8>(
-      count - k >= 8 ? 0xff : (1u << (count - k)) - 1);
+      blocks - k >= 8 ? 0xff : (1u << (blocks - k)) - 1);
     const __m512i x = _mm512_maskz_loadu_epi64(lanes, m + k);
+    const __m512i y = _mm512_maskz_loadu_epi64(lanes, m + k + 1);
     // Lane i gets the top bit of lane i - 1; lane 0 that of the step before.
     const __m512i before =
       _mm512_srli_epi64(_mm512_alignr_epi64(x, before_x, 7), 63);
     before_x = x;
     const __m512i starts =
       _mm512_andnot_si512(_mm512_or_si512(_mm512_slli_epi64(x, 1), before), x);
-    __m512i y = _mm512_and_si512(x, _mm512_srli_epi64(x, 1));
-    y = _mm512_and_si512(y, _mm512_srli_epi64(y, 2));
-    y = _mm512_and_si512(y, _mm512_srli_epi64(y, 4));
-    y = _mm512_and_si512(y, _mm512_srli_epi64(y, 8));
-    y = _mm512_and_si512(y, _mm512_srl_epi64(y, sa));
-    y = _mm512_and_si512(y, _mm512_srl_epi64(y, sb));
-    _mm512_mask_storeu_epi64(out + k, lanes, _mm512_and_si512(y, starts));
+    __m512i r = _mm512_and_si512(x, _mm512_srli_epi64(x, 1));
+    r = _mm512_and_si512(r, _mm512_srli_epi64(r, 2));
+    r = _mm512_and_si512(r, _mm512_srli_epi64(r, 4));
+    r = _mm512_and_si512(r, _mm512_srli_epi64(r, 8));
+    r = _mm512_and_si512(r, _mm512_srl_epi64(r, sa));
+    r = _mm512_and_si512(r, _mm512_srl_epi64(r, sb));
+    r = _mm512_and_si512(r, starts);
+    const __m512i top = _mm512_lzcnt_epi64(_mm512_xor_si512(x, all));
+    const __m512i next = _mm512_sub_epi64(
+      _mm512_set1_epi64(63),
+      _mm512_lzcnt_epi64(_mm512_xor_si512(y, _mm512_add_epi64(y, one))));
+    const __mmask8 cross =
+      _mm512_cmplt_epu64_mask(_mm512_sub_epi64(top, one), min_less) &
+      _mm512_cmpge_epu64_mask(_mm512_add_epi64(top, next), min);
+    r = _mm512_or_si512(
+      r, _mm512_maskz_sllv_epi64(
+           cross, one, _mm512_sub_epi64(_mm512_set1_epi64(64), top)));
+    unsigned any = _mm512_test_epi64_mask(r, r) & lanes;
+    if (any == 0) {
+      continue;
+    }
+    alignas(64) std::uint64_t report[8];
+    _mm512_store_si512(report, r);
+    while (any != 0) {
+      const auto lane = static_cast<unsigned>(std::countr_zero(any));
+      any &= any - 1;
+      const std::uint64_t base = offset + 64 * (k + lane);
+      for (std::uint64_t bits = report[lane]; bits != 0; bits &= bits - 1) {
+        found[count++] = base + static_cast<unsigned>(std::countr_zero(bits));
+      }
+    }
   }
+  return count;
 }
 #endif
 
@@ -387,14 +427,17 @@ blocks(scan_state& s, const std::uint64_t* m, std::size_t n,
     std::uint64_t found[64 * 64 / 17 + 4];
     std::size_t count = 0;
 #if defined(__x86_64__)
-    if constexpr (Isa != run_finder_isa::portable) {
-      // The in-block part for 4 (8) blocks per step; the rest per block.
+    if constexpr (Isa == run_finder_isa::avx512) {
+      // Everything for 8 blocks per step.
+      count = reports_avx512(m, n, offset, prev,
+                             static_cast<unsigned>(min_length), s.shift_a,
+                             s.shift_b, found);
+      prev = n >= 2 ? m[n - 2] >> 63 : prev;
+      first = n - 1;
+    } else if constexpr (Isa == run_finder_isa::avx2) {
+      // The in-block part for 4 blocks per step; the rest per block.
       std::uint64_t pre[64];
-      if constexpr (Isa == run_finder_isa::avx512) {
-        long_starts_avx512(m, n - 1, prev, s.shift_a, s.shift_b, pre);
-      } else {
-        long_starts_avx2(m, n - 1, prev, s.shift_a, s.shift_b, pre);
-      }
+      long_starts_avx2(m, n - 1, prev, s.shift_a, s.shift_b, pre);
       prev = n >= 2 ? m[n - 2] >> 63 : prev;
       count = report_blocks<0, true>(m, n, offset,
                                      static_cast<unsigned>(min_length), 0, 0,
@@ -480,11 +523,15 @@ scan_batch(scan_state& s, const char* data, std::size_t bytes,
 }
 
 #if defined(__x86_64__)
-/// A write of at most 64 bytes (its mask `m`): one block.
-__attribute__((target("avx2,bmi,bmi2,lzcnt,popcnt"), always_inline)) inline void
-scan_small(scan_state& s, std::uint64_t m, std::size_t bytes,
-           std::uint64_t offset, std::vector<std::uint64_t>& run_begins) {
+/// A write of at most 64 bytes: one block (AVX2 also when the CPU has
+/// AVX-512: measured no faster for one block).
+__attribute__((target("avx2,bmi,bmi2,lzcnt,popcnt"))) void
+scan_small_fast(scan_state& s, const char* data, std::size_t bytes,
+                std::uint64_t offset,
+                std::vector<std::uint64_t>& run_begins) {
   const auto n = static_cast<unsigned>(bytes);
+  const std::uint64_t m =
+    n == 64 ? avx2_mask64(data) : avx2_mask_partial(data, n);
   if (s.min_length < 16 || s.min_length > 64) {
     blocks(s, &m, 1, n, offset, run_begins);
     return;
@@ -520,24 +567,6 @@ scan_small(scan_state& s, std::uint64_t m, std::size_t bytes,
 }
 
 __attribute__((target("avx2,bmi,bmi2,lzcnt,popcnt"))) void
-scan_small_fast(scan_state& s, const char* data, std::size_t bytes,
-                std::uint64_t offset,
-                std::vector<std::uint64_t>& run_begins) {
-  const auto n = static_cast<unsigned>(bytes);
-  scan_small(s, n == 64 ? avx2_mask64(data) : avx2_mask_partial(data, n),
-             bytes, offset, run_begins);
-}
-
-__attribute__((target("avx512f,avx512bw,avx2,bmi,bmi2,lzcnt,popcnt"))) void
-scan_small_wide(scan_state& s, const char* data, std::size_t bytes,
-                std::uint64_t offset,
-                std::vector<std::uint64_t>& run_begins) {
-  const auto n = static_cast<unsigned>(bytes);
-  scan_small(s, n == 64 ? avx512_mask64(data) : avx512_mask_partial(data, n),
-             bytes, offset, run_begins);
-}
-
-__attribute__((target("avx2,bmi,bmi2,lzcnt,popcnt"))) void
 scan_fast(scan_state& s, const char* data, std::size_t bytes,
           std::uint64_t offset, std::vector<std::uint64_t>& run_begins) {
   scan_batch<run_finder_isa::avx2>(
@@ -550,7 +579,8 @@ scan_fast(scan_state& s, const char* data, std::size_t bytes,
     });
 }
 
-__attribute__((target("avx512f,avx512bw,avx2,bmi,bmi2,lzcnt,popcnt"))) void
+__attribute__((target("avx512f,avx512bw,avx512cd,avx2,bmi,bmi2,lzcnt,"
+                      "popcnt"))) void
 scan_wide(scan_state& s, const char* data, std::size_t bytes,
           std::uint64_t offset, std::vector<std::uint64_t>& run_begins) {
   scan_batch<run_finder_isa::avx512>(
@@ -700,11 +730,7 @@ void token_run_finder::scan(const char* data, std::size_t size,
 #if defined(__x86_64__)
   const run_finder_isa use = isa();
   if (use != run_finder_isa::portable && size <= 64 && size > 0) {
-    if (use == run_finder_isa::avx512) {
-      scan_small_wide(s_, data, size, offset, run_begins);
-    } else {
-      scan_small_fast(s_, data, size, offset, run_begins);
-    }
+    scan_small_fast(s_, data, size, offset, run_begins);
     return;
   }
 #endif
