@@ -8,6 +8,7 @@
 #include "storage/database.hpp"
 #include "storage/identity_links.hpp"
 #include "storage/rate_windows.hpp"
+#include "storage/totp_sessions.hpp"
 
 #include <algorithm>
 #include <optional>
@@ -59,14 +60,6 @@ security::redeem_result as_redeem(storage::decide_status s) {
 
 } // namespace
 
-/// Who sent a message, as storage knows them.
-struct access_control::identity {
-  security::admin_state admin = security::admin_state::unknown;
-  std::optional<std::int64_t> admin_id;
-  security::link_state link = security::link_state::unknown;
-  telclaude::tier level = telclaude::tier::read_only;
-  bool is_admin = false;
-};
 
 std::string excerpt(std::string_view text) {
   if (text.size() <= excerpt_bytes)
@@ -101,7 +94,8 @@ storage::audit_record to_record(const audit_event& e) {
 }
 
 access_control::access_control(storage::database& db, access_options opts,
-                               const clock& wall, redact_fn redact)
+                               const clock& wall, redact_fn redact,
+                               second_factor* factor)
   : db_(db),
     opts_(std::move(opts)),
     wall_(wall),
@@ -110,7 +104,9 @@ access_control::access_control(storage::database& db, access_options opts,
     links_(std::make_unique<storage::identity_links>(db)),
     codes_(std::make_unique<storage::auth_codes>(db)),
     approvals_(std::make_unique<storage::approvals>(db)),
-    windows_(std::make_unique<storage::rate_windows>(db)) {
+    windows_(std::make_unique<storage::rate_windows>(db)),
+    factors_(std::make_unique<storage::totp_sessions>(db)),
+    factor_(factor) {
   if (!redact_)
     throw std::invalid_argument{"access_control needs a redaction function"};
 }
@@ -349,6 +345,12 @@ access_outcome access_control::control(const chat_message& msg,
     return unlink(msg, who, now_ms);
   case control_kind::whoami:
     return whoami(msg, who, now_ms);
+  case control_kind::setup_2fa:
+  case control_kind::verify_2fa:
+  case control_kind::disable_2fa:
+  case control_kind::logout_2fa:
+  case control_kind::skip_totp:
+    return two_factor(msg, cmd, who, now_ms);
   }
   throw std::logic_error{"unknown control command"};
 }
@@ -398,6 +400,10 @@ access_outcome access_control::approve(const chat_message& msg,
     out.audit.push_back(event(msg, kind, "refused", "no_admin", "", now_ms));
     return out;
   }
+  // Approving needs the approver's second factor; denying never does.
+  if (approve)
+    if (auto refused = approval_needs_factor(msg, now_ms))
+      return std::move(*refused);
   auto r = approvals_->decide(stored_code(code), msg.user_id, who.admin_id,
                               approve, now_ms);
   if (r.status == storage::decide_status::denied) {
@@ -518,7 +524,7 @@ access_outcome access_control::whoami(const chat_message& msg,
   } else if (who.link == security::link_state::linked) {
     text += "Tier: " + std::string{to_string(who.level)}
             + (who.is_admin ? " (admin)" : "") + ".\n";
-    text += "Two-factor authentication: not set up.\n";
+    text += factor_line(msg.user_id, now_ms) + "\n";
     auto limits = security::limits_for(opts_.limits, msg.user_id, who.level);
     if (limits.empty())
       text += "Requests left: unlimited.";

@@ -5,12 +5,14 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_set>
 #include <vector>
 
 #include "core/clock.hpp"
+#include "access/second_factor.hpp"
 #include "core/tier.hpp"
 #include "messages/messages.hpp"
 #include "security/gate.hpp"
@@ -23,6 +25,7 @@ class identity_links;
 class auth_codes;
 class approvals;
 class rate_windows;
+class totp_sessions;
 struct audit_record;
 } // namespace telclaude::storage
 
@@ -46,6 +49,10 @@ struct access_options {
   std::vector<std::string> reset_triggers{"/new", "/reset"};
   std::chrono::minutes approval_ttl = security::code_ttl;
   std::chrono::minutes claim_ttl = security::code_ttl;
+  /// `security.totp`: how long a verified code keeps a 2FA session open,
+  /// and whether /skip-totp may open one without a code.
+  std::chrono::minutes totp_session_ttl{240};
+  bool allow_skip_totp = false;
 };
 
 /// Redacts a text before it goes into an audit record.
@@ -66,8 +73,11 @@ struct access_outcome {
 /// No CAF inside: the gatekeeper actor calls handle() for each message.
 class access_control {
 public:
+  /// `factor` is the TOTP vault (nullptr: no 2FA on this relay; the 2FA
+  /// commands say so and approvals need none). It must outlive this.
   access_control(storage::database& db, access_options opts,
-                 const clock& wall, redact_fn redact);
+                 const clock& wall, redact_fn redact,
+                 second_factor* factor = nullptr);
   ~access_control();
 
   access_control(const access_control&) = delete;
@@ -87,7 +97,14 @@ public:
   std::size_t expire_old();
 
 private:
-  struct identity;
+  /// Who sent a message, as storage knows them.
+  struct identity {
+    security::admin_state admin = security::admin_state::unknown;
+    std::optional<std::int64_t> admin_id;
+    security::link_state link = security::link_state::unknown;
+    telclaude::tier level = telclaude::tier::read_only;
+    bool is_admin = false;
+  };
   identity load_identity(std::int64_t user_id);
   security::rate_result acquire(std::int64_t user_id, telclaude::tier t,
                                 long long now_ms);
@@ -104,6 +121,16 @@ private:
                         long long now_ms);
   access_outcome whoami(const chat_message& msg, const identity& who,
                         long long now_ms);
+  /// /setup-2fa, /verify-2fa, /disable-2fa, /2fa-logout, /skip-totp.
+  access_outcome two_factor(const chat_message& msg,
+                            const security::control_command& cmd,
+                            const identity& who, long long now_ms);
+  /// An approval by a user with 2FA needs an open 2FA session and the
+  /// vault's word; the refusal, or nullopt to go on.
+  std::optional<access_outcome> approval_needs_factor(const chat_message& msg,
+                                                      long long now_ms);
+  /// "2FA: on, session open until ..." for /whoami.
+  std::string factor_line(std::int64_t user_id, long long now_ms);
   access_outcome pending(const chat_message& msg,
                          const security::pending_approval& p,
                          long long now_ms);
@@ -121,6 +148,8 @@ private:
   std::unique_ptr<storage::auth_codes> codes_;
   std::unique_ptr<storage::approvals> approvals_;
   std::unique_ptr<storage::rate_windows> windows_;
+  std::unique_ptr<storage::totp_sessions> factors_;
+  second_factor* factor_ = nullptr;
 };
 
 /// The storage row of an audit event (absent values as nulls).

@@ -10,11 +10,13 @@ gatekeeper(gatekeeper_actor::stateful_pointer<gatekeeper_state> self,
            std::shared_ptr<storage::database> db,
            access::access_options opts, const clock* wall,
            access::redact_fn redact, audit_actor audit,
-           std::chrono::milliseconds sweep_interval) {
+           std::chrono::milliseconds sweep_interval,
+           std::shared_ptr<access::second_factor> factor) {
   auto& st = self->state;
   st.db = std::move(db);
+  st.factor = std::move(factor);
   st.access = std::make_unique<access::access_control>(
-    *st.db, std::move(opts), *wall, std::move(redact));
+    *st.db, std::move(opts), *wall, std::move(redact), st.factor.get());
   st.audit = std::move(audit);
   st.sweep_interval = sweep_interval;
   self->delayed_send(self, st.sweep_interval, atom::sweep_v);

@@ -11,6 +11,8 @@ namespace telclaude {
 struct gatekeeper_state {
   static inline const char* name = "gatekeeper";
   std::shared_ptr<storage::database> db;
+  /// The TOTP vault's client (null: no 2FA); outlives `access`.
+  std::shared_ptr<access::second_factor> factor;
   std::unique_ptr<access::access_control> access;
   audit_actor audit;
   std::chrono::milliseconds sweep_interval{60'000};
@@ -25,6 +27,7 @@ gatekeeper(gatekeeper_actor::stateful_pointer<gatekeeper_state> self,
            std::shared_ptr<storage::database> db,
            access::access_options opts, const clock* wall,
            access::redact_fn redact, audit_actor audit,
-           std::chrono::milliseconds sweep_interval);
+           std::chrono::milliseconds sweep_interval,
+           std::shared_ptr<access::second_factor> factor = nullptr);
 
 } // namespace telclaude

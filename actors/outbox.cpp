@@ -9,6 +9,7 @@
 
 #include "telegram/bot_api_client.hpp"
 #include "telegram/message_splitter.hpp"
+#include "telegram/qr_code.hpp"
 
 namespace telclaude {
 
@@ -113,6 +114,27 @@ outbox(self_ptr self, std::shared_ptr<telegram::bot_api_client> client,
         row.push_back({{"text", b.label}, {"callback_data", b.callback_data}});
       nlohmann::json markup{{"inline_keyboard", nlohmann::json::array({row})}};
       send_one(self->state, chat_id, text, 0, markup);
+      answered(self, update_id);
+    },
+    [self](atom::qr_photo, std::int64_t chat_id, std::string& caption,
+           std::string& qr_text, std::int64_t update_id) {
+      auto& s = self->state;
+      bool sent = false;
+      try {
+        auto png = telegram::qr_png(telegram::encode_qr(qr_text));
+        auto res = s.client->send_photo(chat_id, png, caption);
+        sent = res.ok();
+        if (!sent)
+          spdlog::warn("outbox: QR code to chat {} not sent ({}); sending "
+                       "the text alone",
+                       chat_id, res.error().message);
+      } catch (const std::exception& e) {
+        spdlog::warn("outbox: QR code for chat {} not drawn ({}); sending "
+                     "the text alone",
+                     chat_id, e.what());
+      }
+      if (!sent)
+        send_split(s, chat_id, caption, 0);
       answered(self, update_id);
     },
     [self](atom::cb_answer, std::string& id, std::string& text) {

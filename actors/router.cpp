@@ -70,6 +70,9 @@ void apply(self_ptr self, const chat_message& msg, gate_reply& r) {
                  std::int64_t{0});
     auto key = s.rules->session_key(r.message);
     deliver(self, key, std::move(r.message));
+  } else if (!r.qr.empty()) {
+    self->send(s.deps.outbox, atom::qr_photo_v, msg.chat_id, r.text, r.qr,
+               msg.update_id);
   } else if (!r.buttons.empty()) {
     self->send(s.deps.outbox, atom::prompt_v, msg.chat_id, r.text,
                r.buttons, msg.update_id);

@@ -99,6 +99,8 @@ access::access_options access_options_from(const config::settings& s) {
       o.limits.user_overrides[user] = limits(*perm.limit);
   }
   o.reset_triggers = s.reply.session.reset_triggers;
+  o.totp_session_ttl = std::chrono::minutes{sec.totp.session_ttl_minutes};
+  o.allow_skip_totp = sec.totp.allow_skip;
   return o;
 }
 
@@ -208,7 +210,8 @@ void supervisor::start() {
     gatekeeper,
     std::make_shared<storage::database>(
       storage::database::open(plan_.database_file)),
-    std::move(aopts), &wall_, redact, audit_, std::chrono::minutes{1});
+    std::move(aopts), &wall_, redact, audit_, std::chrono::minutes{1},
+    std::shared_ptr<access::second_factor>{});
   spdlog::info("relay: security profile {}", to_string(s.security.profile));
 
   session_deps deps;

@@ -147,8 +147,18 @@ void read_audit(json_object in, audit_settings& out, const read_context& ctx) {
     out.log_file = ctx.data_dir / "audit.log";
 }
 
-} // namespace
+void read_totp(json_object in, totp_settings& out, const read_context& ctx) {
+  in.read("sessionTtlMinutes", out.session_ttl_minutes, 1, 10080);
+  in.read("allowSkip", out.allow_skip);
+  in.finish();
+  if (auto socket = ctx.env.get("TELCLAUDE_TOTP_SOCKET");
+      socket && !socket->empty())
+    out.socket_path = *socket;
+  else
+    out.socket_path = ctx.data_dir / "totp.sock";
+}
 
+} // namespace
 
 namespace {
 
@@ -199,6 +209,7 @@ void read_security(json_object in, security_settings& out,
   auto permissions = in.object("permissions");
   auto rate_limits = in.object("rateLimits");
   auto audit = in.object("audit");
+  auto totp = in.object("totp");
   in.finish();
 
   if (profile)
@@ -209,6 +220,7 @@ void read_security(json_object in, security_settings& out,
   read_permissions(std::move(permissions), out.permissions,
                    out.rate_limits.per_user);
   read_audit(std::move(audit), out.audit, ctx);
+  read_totp(std::move(totp), out.totp, ctx);
   check_test_profile(out.profile, ctx.env, in.child_path("profile"));
 }
 

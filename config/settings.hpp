@@ -149,14 +149,27 @@ struct audit_settings {
   std::filesystem::path log_file;  // JSONL; absolute; default <data_dir>/audit.log
 };
 
-/// `security`. `observer` and `totp` come with later issues (unknown keys
-/// until then).
+/// Two-factor authentication (`security.totp`); the secrets live in the
+/// TOTP daemon, reached over `socket_path`.
+struct totp_settings {
+  /// How long a verified code keeps the 2FA session open.
+  int session_ttl_minutes = 240;  // sessionTtlMinutes: 1 to 10080 (a week)
+  /// Whether `/skip-totp` may open a session without a code.
+  bool allow_skip = false;        // allowSkip
+  /// TELCLAUDE_TOTP_SOCKET, else `<data dir>/totp.sock` (not in the file:
+  /// the daemon and the relay must agree, so both read the environment).
+  std::filesystem::path socket_path;
+};
+
+/// `security`. `observer` comes with a later issue (an unknown key until
+/// then).
 struct security_settings {
   security_profile profile = security_profile::simple;
   secret_filter_settings secret_filter;
   permissions_settings permissions;
   rate_limits_settings rate_limits;
   audit_settings audit;
+  totp_settings totp;
 };
 
 /// The whole validated configuration.

@@ -49,6 +49,11 @@ using outbox_actor = caf::typed_actor<
   // update id other than 0 is marked answered once sent.
   caf::reacts_to<atom::prompt, std::int64_t, std::string, std::vector<button>,
                  std::int64_t>,
+  // Sends a QR code image of the third argument with the second as its
+  // caption (2FA set-up: neither is logged); an update id other than 0 is
+  // marked answered once sent.
+  caf::reacts_to<atom::qr_photo, std::int64_t, std::string, std::string,
+                 std::int64_t>,
   // Answers a button press (stops its spinner) with a short note.
   caf::reacts_to<atom::cb_answer, std::string, std::string>,
   // Shows the typing indicator in a chat (best effort).

@@ -151,6 +151,9 @@ struct gate_reply {
   std::vector<button> buttons;
   /// For a button press: the short note answerCallbackQuery shows.
   std::string callback_answer;
+  /// Text to send as a QR code image with `text` as its caption (2FA
+  /// set-up); never logged or audited.
+  std::string qr;
   /// Run `message` (its tier set) in its conversation.
   bool run = false;
   chat_message message;
@@ -159,7 +162,7 @@ struct gate_reply {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, gate_reply& x) {
   return f(caf::meta::type_name("telclaude::gate_reply"), x.text, x.buttons,
-           x.callback_answer, x.run, x.message);
+           x.callback_answer, x.qr, x.run, x.message);
 }
 
 } // namespace telclaude

@@ -14,15 +14,30 @@ struct command_spec {
   std::string_view word;
   control_kind kind;
   std::size_t code_length;  // 0: takes no argument
+  bool totp = false;        // the argument is a six-digit TOTP code
 };
 
-constexpr std::array<command_spec, 5> commands{{
+constexpr std::size_t totp_digits = 6;
+
+constexpr std::array<command_spec, 10> commands{{
   {"approve", control_kind::approve, 8},
   {"deny", control_kind::deny, 8},
   {"link", control_kind::link, 10},
   {"unlink", control_kind::unlink, 0},
   {"whoami", control_kind::whoami, 0},
+  {"setup-2fa", control_kind::setup_2fa, 0},
+  {"verify-2fa", control_kind::verify_2fa, totp_digits, true},
+  {"disable-2fa", control_kind::disable_2fa, totp_digits, true},
+  {"2fa-logout", control_kind::logout_2fa, 0},
+  {"skip-totp", control_kind::skip_totp, 0},
 }};
+
+/// Six ASCII digits.
+bool is_totp_code(std::string_view s) {
+  return s.size() == totp_digits &&
+         std::all_of(s.begin(), s.end(),
+                     [](char c) { return c >= '0' && c <= '9'; });
+}
 
 bool is_space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
@@ -38,6 +53,18 @@ bool iequals(std::string_view a, std::string_view b) {
            };
            return lower(x) == lower(y);
          });
+}
+
+/// A command word as typed matches `word`: any case, `_` for `-`.
+bool command_matches(std::string_view word, std::string_view typed) {
+  return word.size() == typed.size() &&
+         std::equal(word.begin(), word.end(), typed.begin(),
+                    [](char w, char t) {
+                      if (w == '-' && t == '_')
+                        return true;
+                      return iequals(std::string_view{&w, 1},
+                                     std::string_view{&t, 1});
+                    });
 }
 
 std::vector<std::string_view> split_words(std::string_view text) {
@@ -86,6 +113,13 @@ std::variant<control_command, control_error> with_code(
   if (words.size() > 2)
     return error(spec.kind, "unexpected_argument",
                  "Send only the code. " + usage);
+  if (spec.totp) {
+    if (!is_totp_code(words[1]))
+      return error(spec.kind, "malformed_code",
+                   "That is not a 2FA code: send the six digits your "
+                   "authenticator app shows. " + usage);
+    return control_command{spec.kind, std::string{words[1]}};
+  }
   auto code = normalize_code(words[1], spec.code_length);
   if (!code)
     return error(spec.kind, "malformed_code",
@@ -115,7 +149,9 @@ control_parse parse_control_command(std::string_view text,
   }
   const auto spec =
     std::find_if(commands.begin(), commands.end(),
-                 [&](const command_spec& s) { return iequals(s.word, name); });
+                 [&](const command_spec& s) {
+                   return command_matches(s.word, name);
+                 });
   if (spec == commands.end())
     return not_control{};
   if (!addressee.empty() && !bot_username.empty() &&

@@ -17,13 +17,20 @@ enum class control_kind {
   link,     // /link <code>: link this Telegram user with a link code
   unlink,   // /unlink
   whoami,   // /whoami
+  setup_2fa,    // /setup-2fa: start TOTP set-up (private chats)
+  verify_2fa,   // /verify-2fa <6 digits>: finish set-up, or open a session
+  disable_2fa,  // /disable-2fa <6 digits>
+  logout_2fa,   // /2fa-logout: end the 2FA session
+  skip_totp,    // /skip-totp: a session without a code, where allowed
 };
 
-/// "approve", "deny", "link", "unlink" or "whoami".
+/// "approve", "deny", "link", "unlink", "whoami", "setup-2fa",
+/// "verify-2fa", "disable-2fa", "2fa-logout" or "skip-totp".
 std::string_view to_string(control_kind kind) noexcept;
 
 /// A well-formed control command; `code` is normalised (upper case) for
-/// approve/deny/link and empty otherwise.
+/// approve/deny/link, the six digits for verify-2fa/disable-2fa, and empty
+/// otherwise.
 struct control_command {
   control_kind kind = control_kind::whoami;
   std::string code;
@@ -59,7 +66,9 @@ using control_parse =
 /// without regard to case, and an `@name` suffix must name `bot_username`
 /// (without its `@`, case-insensitive) or the result is other_bot; an
 /// empty bot_username accepts any suffix. Codes are checked with
-/// auth_code: 8 symbols for approve/deny, 10 for link.
+/// auth_code: 8 symbols for approve/deny, 10 for link; TOTP codes are six
+/// digits. `_` may stand for `-` in a command word (`/setup_2fa`), since
+/// Telegram only makes commands of letters, digits and underscores.
 control_parse parse_control_command(std::string_view text,
                                     std::string_view bot_username);
 

@@ -10,6 +10,7 @@
 #include "storage/inbox.hpp"
 #include "storage/rate_windows.hpp"
 #include "storage/relay_state.hpp"
+#include "storage/totp_sessions.hpp"
 
 #include <array>
 #include <string_view>
@@ -20,7 +21,7 @@ namespace {
 
 /// Each repository declares its own tables as `schema`; a new repository
 /// adds one line here.
-constexpr std::array<std::string_view, 9> tables{
+constexpr std::array<std::string_view, 10> tables{
   inbox::schema,
   agent_sessions::schema,
   relay_state::schema,
@@ -30,6 +31,7 @@ constexpr std::array<std::string_view, 9> tables{
   approvals::schema,
   rate_windows::schema,
   audit_log::schema,
+  totp_sessions::schema,
 };
 
 } // namespace

@@ -105,6 +105,11 @@ outbox_actor::behavior_type fake_outbox(outbox_actor::pointer,
       w->prompts.emplace_back(chat, buttons);
       w->done.push_back(update_id);
     },
+    [w](atom::qr_photo, std::int64_t chat, std::string& caption,
+        std::string& qr, std::int64_t update_id) {
+      w->notices.emplace_back(chat, caption + " [qr:" + qr + "]");
+      w->done.push_back(update_id);
+    },
     [w](atom::cb_answer, std::string& id, std::string& text) {
       w->answers.emplace_back(id, text);
     },

@@ -164,7 +164,7 @@ BOOST_AUTO_TEST_CASE(unknown_keys_are_named_with_the_allowed_ones) {
      {with(R"("security": {"observer": {"enabled": true}})"),
       "config.unknown_key",
       "security.observer: unknown key (allowed: audit, permissions, profile, "
-      "rateLimits, secretFilter)"},
+      "rateLimits, secretFilter, totp)"},
      {with(R"("security": {"secretFilter": {"entropyDetection":
         {"enable": true}}})"),
       "config.unknown_key",

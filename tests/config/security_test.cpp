@@ -35,6 +35,33 @@ BOOST_AUTO_TEST_CASE(defaults_follow_the_reference_config) {
   BOOST_TEST(sec.audit.enabled);
   BOOST_TEST(sec.audit.log_file == "/home/ada/.telclaude/audit.log");
   BOOST_TEST((sec.permissions.tier_of(7) == tier::read_only));
+  BOOST_TEST(sec.totp.session_ttl_minutes == 240);
+  BOOST_TEST(!sec.totp.allow_skip);
+  BOOST_TEST(sec.totp.socket_path == "/home/ada/.telclaude/totp.sock");
+}
+
+BOOST_AUTO_TEST_CASE(totp_settings_and_the_socket_variable) {
+  map_environment env{{{"HOME", "/home/ada"},
+                       {"TELCLAUDE_TOTP_SOCKET", "/run/tc/totp.sock"}}};
+  auto s = parse(security(R"("totp": {"sessionTtlMinutes": 30,
+                                      "allowSkip": true})"),
+                 env);
+  BOOST_TEST(s.security.totp.session_ttl_minutes == 30);
+  BOOST_TEST(s.security.totp.allow_skip);
+  BOOST_TEST(s.security.totp.socket_path == "/run/tc/totp.sock");
+  check_errors(
+    {{security(R"("totp": {"sessionTtlMinutes": 0})"), "config.range",
+      "security.totp.sessionTtlMinutes: expected an integer from 1 to 10080, "
+      "got 0"},
+     {security(R"("totp": {"sessionTtlMinutes": 10081})"), "config.range",
+      "security.totp.sessionTtlMinutes: expected an integer from 1 to 10080, "
+      "got 10081"},
+     {security(R"("totp": {"allowSkip": "yes"})"), "config.type",
+      "security.totp.allowSkip: expected true or false, got \"yes\""},
+     {security(R"("totp": {"secret": "x"})"), "config.unknown_key",
+      "security.totp.secret: unknown key (allowed: allowSkip, "
+      "sessionTtlMinutes)"}},
+    home_env());
 }
 
 BOOST_AUTO_TEST_CASE(reads_every_security_key) {
@@ -128,7 +155,7 @@ BOOST_AUTO_TEST_CASE(errors_name_the_exact_place) {
       "got \"paranoid\""},
      {security(R"("observer": {}, "profile": 1)"), "config.unknown_key",
       "security.observer: unknown key (allowed: audit, permissions, profile, "
-      "rateLimits, secretFilter)"},
+      "rateLimits, secretFilter, totp)"},
      {security(R"("permissions": {"defaultTier": "FULL_ACCESS"})"),
       "config.invalid",
       "security.permissions.defaultTier: FULL_ACCESS cannot be the default "

@@ -6,6 +6,7 @@
 #include "storage/auth_codes.hpp"
 #include "storage/identity_links.hpp"
 #include "storage/reset_auth.hpp"
+#include "storage/totp_sessions.hpp"
 #include "tests/storage/temp_dir.hpp"
 
 using namespace telclaude::storage;
@@ -117,15 +118,49 @@ BOOST_AUTO_TEST_CASE(reset_auth_clears_links_admin_codes_and_approvals) {
   a.expires_ms = 10;
   BOOST_TEST(requests.create(a));
   links.upsert({3, "READ_ONLY", 0, "x"});
+  totp_sessions factors{db};
+  factors.set_enrolled(2, 5);
+  factors.open_session(2, 1000);
 
   auto counts = reset_auth(db);
   BOOST_TEST(counts.links == 3u);
   BOOST_TEST(counts.admins == 1u);
   BOOST_TEST(counts.codes == 1u);
   BOOST_TEST(counts.approvals == 1u);
+  BOOST_TEST(counts.totp_sessions == 1u);
+  BOOST_TEST(!factors.get(2).enrolled_ms);
   BOOST_TEST(links.count() == 0u);
   BOOST_TEST(!admin_slot.get());
   BOOST_TEST(!requests.get("q1"));
   auto none = reset_auth(db);
   BOOST_TEST(none.links + none.admins + none.codes + none.approvals == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(totp_sessions_track_enrolment_and_sessions) {
+  temp_dir dir;
+  auto db = database::open(dir / "t.db");
+  totp_sessions factors{db};
+  auto none = factors.get(7);
+  BOOST_TEST(none.user_id == 7);
+  BOOST_TEST(!none.enrolled_ms);
+  BOOST_TEST(none.session_expires_ms == 0);
+  // A session without enrolment (skip-totp), then enrolment keeps it.
+  factors.open_session(7, 5'000);
+  factors.set_enrolled(7, 1'000);
+  auto s = factors.get(7);
+  BOOST_TEST(*s.enrolled_ms == 1'000);
+  BOOST_TEST(s.session_expires_ms == 5'000);
+  // Enrolment does not reset an open session; a new session extends it.
+  factors.open_session(7, 9'000);
+  BOOST_TEST(factors.get(7).session_expires_ms == 9'000);
+  BOOST_TEST(factors.close_session(7, 2'000));
+  BOOST_TEST(factors.get(7).session_expires_ms == 0);
+  BOOST_TEST(*factors.get(7).enrolled_ms == 1'000);
+  BOOST_TEST(!factors.close_session(7, 2'000));  // nothing open
+  factors.clear_enrolled(7);
+  BOOST_TEST(!factors.get(7).enrolled_ms);
+  // Rows of other users are untouched; remove_all counts rows.
+  factors.set_enrolled(8, 1);
+  factors.set_enrolled(9, 1);
+  BOOST_TEST(factors.remove_all() == 2u);
 }
