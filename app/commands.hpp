@@ -17,5 +17,6 @@ void add_doctor_command(CLI::App& app);
 void add_link_command(CLI::App& app);
 void add_reset_auth_command(CLI::App& app);
 void add_audit_command(CLI::App& app);
+void add_totp_daemon_command(CLI::App& app);
 
 } // namespace telclaude::app

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   add_link_command(app);
   add_reset_auth_command(app);
   add_audit_command(app);
+  add_totp_daemon_command(app);
   add_version_command(app);
   try {
     app.parse(argc, argv);
