@@ -13,6 +13,7 @@
 #include "actors/outbox.hpp"
 #include "actors/poller.hpp"
 #include "actors/router.hpp"
+#include "access/totp_factor.hpp"
 #include "actors/store.hpp"
 #include "core/error.hpp"
 #include "sandbox/environment.hpp"
@@ -211,7 +212,7 @@ void supervisor::start() {
     std::make_shared<storage::database>(
       storage::database::open(plan_.database_file)),
     std::move(aopts), &wall_, redact, audit_, std::chrono::minutes{1},
-    std::shared_ptr<access::second_factor>{});
+    std::make_shared<access::totp_factor>(s.security.totp.socket_path));
   spdlog::info("relay: security profile {}", to_string(s.security.profile));
 
   session_deps deps;

@@ -64,7 +64,7 @@ BOOST_AUTO_TEST_CASE(open_creates_private_dirs_file_and_schema) {
   BOOST_TEST((tables == std::set<std::string>{
                           "admin", "agent_sessions", "approvals", "audit_log",
                           "auth_codes", "identity_links", "inbox",
-                          "rate_windows", "relay_state"}));
+                          "rate_windows", "relay_state", "totp_sessions"}));
   BOOST_TEST(text_scalar(db, "PRAGMA journal_mode") == "wal");
   BOOST_TEST(scalar(db, "PRAGMA synchronous") == 2);  // FULL
   BOOST_TEST(scalar(db, "PRAGMA foreign_keys") == 1);
