@@ -1,5 +1,7 @@
 #include "app/admin_cli.hpp"
 
+#include <charconv>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -103,6 +105,35 @@ void print_table(std::ostream& out,
     line.erase(line.find_last_not_of(' ') + 1);
     out << line << "\n";
   }
+}
+
+std::int64_t parse_user(const std::string& text, const std::string& where) {
+  auto bad = [&](const std::string& why) {
+    return user_error("link.bad_user",
+                      where + ": " + why
+                        + "; expected tg:<Telegram user id>, a positive "
+                          "integer without leading zero, e.g. tg:123456789");
+  };
+  if (!text.starts_with("tg:"))
+    throw bad("\"" + text + "\" does not start with tg:");
+  auto digits = std::string_view{text}.substr(3);
+  if (digits.empty())
+    throw bad("no user id after tg:");
+  if (digits.front() == '-')
+    throw bad("a user id is positive, got " + std::string{digits});
+  std::int64_t id = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(),
+                                   id);
+  bool whole = end == digits.data() + digits.size();
+  if (!whole || (ec != std::errc{} && ec != std::errc::result_out_of_range))
+    throw bad("\"" + std::string{digits} + "\" is not a number");
+  if (ec == std::errc::result_out_of_range)
+    throw bad(std::string{digits} + " is too large for a user id");
+  if (id == 0)
+    throw bad("0 is not a user id");
+  if (digits.front() == '0')
+    throw bad("\"" + std::string{digits} + "\" has a leading zero");
+  return id;
 }
 
 } // namespace telclaude::app

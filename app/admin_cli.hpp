@@ -61,6 +61,11 @@ std::string iso_utc(long long unix_ms);
 /// `tg:<id>`, how users are written in the config and the CLI.
 std::string user_key(std::int64_t user_id);
 
+/// The user id of `tg:<id>` given as `where` (an option or command name,
+/// for the message). Throws user_error link.bad_user saying what is wrong:
+/// no `tg:` prefix, no number, negative, 0, a leading zero, too large.
+std::int64_t parse_user(const std::string& text, const std::string& where);
+
 /// Prints `rows` (the first one is the header) as columns two spaces
 /// apart, each as wide as its widest cell in code points; the last column
 /// is not padded.

@@ -14,6 +14,7 @@
 #include "sandbox/probe.hpp"
 #include "security/redaction_engine.hpp"
 #include "security/secrets_self_test.hpp"
+#include "totp/client.hpp"
 
 namespace telclaude::app {
 
@@ -28,6 +29,10 @@ struct report {
     std::cout << "\n";
     if (!ok)
       ++failures;
+  }
+  /// A finding that does not fail the check.
+  void warn(const std::string& what, const std::string& detail) {
+    std::cout << "  warn  " << what << ": " << detail << "\n";
   }
 };
 
@@ -74,6 +79,19 @@ void add_doctor_command(CLI::App& app) {
       r.line(true, "agent environment",
              std::to_string(env.size() - blocked) + " names allowed, "
                + std::to_string(blocked) + " blocked");
+    }
+    if (settings) {
+      // The relay itself runs without it; 2FA does not.
+      const auto& socket = settings->security.totp.socket_path;
+      totp::totp_client client{socket, std::chrono::seconds{2}};
+      if (auto pong = client.ping())
+        r.line(true, "TOTP daemon", "answering on " + socket.string());
+      else
+        r.warn("TOTP daemon",
+               "2FA service unavailable (" + pong.error.code + ": "
+                 + pong.error.message + " at " + socket.string()
+                 + "): /setup-2fa and approvals by users with 2FA are "
+                   "refused until `telclaude totp-daemon` runs");
     }
     std::shared_ptr<const security::redaction_engine> engine;
     try {

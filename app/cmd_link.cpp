@@ -24,34 +24,6 @@ constexpr std::chrono::minutes link_code_ttl{10};
 /// The user id of `tg:<id>` (a positive integer without sign or leading
 /// zero, as in `security.permissions.users`); `where` starts the message
 /// of the link.bad_user error thrown otherwise.
-std::int64_t parse_user(const std::string& text, const std::string& where) {
-  auto bad = [&](const std::string& why) {
-    return user_error("link.bad_user",
-                      where + ": " + why
-                        + "; expected tg:<Telegram user id>, a positive "
-                          "integer without leading zero, e.g. tg:123456789");
-  };
-  if (!text.starts_with("tg:"))
-    throw bad("\"" + text + "\" does not start with tg:");
-  auto digits = std::string_view{text}.substr(3);
-  if (digits.empty())
-    throw bad("no user id after tg:");
-  if (digits.front() == '-')
-    throw bad("a user id is positive, got " + std::string{digits});
-  std::int64_t id = 0;
-  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(),
-                                   id);
-  bool whole = end == digits.data() + digits.size();
-  if (!whole || (ec != std::errc{} && ec != std::errc::result_out_of_range))
-    throw bad("\"" + std::string{digits} + "\" is not a number");
-  if (ec == std::errc::result_out_of_range)
-    throw bad(std::string{digits} + " is too large for a user id");
-  if (id == 0)
-    throw bad("0 is not a user id");
-  if (digits.front() == '0')
-    throw bad("\"" + std::string{digits} + "\" has a leading zero");
-  return id;
-}
 
 void issue_code(const config::settings& settings, std::int64_t user) {
   admin_store store{settings};

@@ -18,5 +18,6 @@ void add_link_command(CLI::App& app);
 void add_reset_auth_command(CLI::App& app);
 void add_audit_command(CLI::App& app);
 void add_totp_daemon_command(CLI::App& app);
+void add_totp_setup_command(CLI::App& app);
 
 } // namespace telclaude::app

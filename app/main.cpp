@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   add_reset_auth_command(app);
   add_audit_command(app);
   add_totp_daemon_command(app);
+  add_totp_setup_command(app);
   add_version_command(app);
   try {
     app.parse(argc, argv);
@@ -28,6 +29,7 @@ int main(int argc, char** argv) {
   } catch (const telclaude::user_error& e) {
     std::cerr << "telclaude: " << e.what() << " [" << e.code() << "]\n";
     return e.code().starts_with("sandbox.") || e.code() == "agent.not_found"
+               || e.code() == "totp.unavailable"
              ? telclaude::exit_code::unavailable
              : telclaude::exit_code::usage;
   } catch (const telclaude::exit_request& e) {
