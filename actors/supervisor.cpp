@@ -130,6 +130,28 @@ relay_plan plan_relay(const config::settings& settings) {
                        + " is not a directory; create it or point "
                          "agent.workdir at the project the agent works on");
 
+  // The workdir is mounted into the sandbox, writable: nothing of the
+  // relay's own may be under it (the database, the 2FA vault, its socket).
+  auto inside = [](const fs::path& path, const fs::path& dir) {
+    auto rel = fs::weakly_canonical(path).lexically_relative(
+      fs::weakly_canonical(dir));
+    return !rel.empty() && *rel.begin() != "..";
+  };
+  if (inside(data_dir, workdir))
+    throw user_error("config.workdir",
+                     "agent.workdir: " + workdir.string()
+                       + " contains the data dir " + data_dir.string()
+                       + ", which the agent could then read and change (the "
+                         "database, the 2FA vault); point agent.workdir at a "
+                         "project directory, or move TELCLAUDE_DATA_DIR out "
+                         "of it");
+  if (inside(settings.security.totp.socket_path, workdir))
+    throw user_error("config.workdir",
+                     "agent.workdir: " + workdir.string()
+                       + " contains the TOTP socket "
+                       + settings.security.totp.socket_path.string()
+                       + "; move TELCLAUDE_TOTP_SOCKET out of it");
+
   sandbox::agent_sandbox box;
   box.workdir = fs::canonical(workdir).string();
   box.workdir_writable = true;

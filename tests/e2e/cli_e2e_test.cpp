@@ -63,6 +63,24 @@ BOOST_FIXTURE_TEST_CASE(dry_run_validates_and_starts_nothing,
   BOOST_TEST(api.get_updates_calls() == 0u);
 }
 
+BOOST_FIXTURE_TEST_CASE(a_workdir_holding_the_data_dir_is_refused,
+                        relay_fixture) {
+  // The workdir is the agent's, writable: the relay's database and 2FA
+  // vault must not be in it.
+  config["agent"]["workdir"] = tmp.path().string();
+  auto r = run({"relay", "--dry-run", "--config", write_config().string()});
+  BOOST_TEST(r.code == 2);
+  BOOST_TEST(r.err.find("[config.workdir]") != std::string::npos, r.err);
+  BOOST_TEST(r.err.find("contains the data dir") != std::string::npos);
+  config["agent"]["workdir"] = (tmp.path() / "work").string();
+  extra_env.push_back("TELCLAUDE_TOTP_SOCKET="
+                      + (tmp.path() / "work" / "totp.sock").string());
+  r = run({"relay", "--dry-run", "--config", write_config().string()});
+  BOOST_TEST(r.code == 2);
+  BOOST_TEST(r.err.find("contains the TOTP socket") != std::string::npos,
+             r.err);
+}
+
 BOOST_FIXTURE_TEST_CASE(status_reports_sessions_and_backlog, relay_fixture) {
   auto r = run({"status"});
   BOOST_TEST(r.code == 0);
