@@ -15,6 +15,7 @@
 #include "actors/router.hpp"
 #include "access/totp_factor.hpp"
 #include "actors/store.hpp"
+#include "actors/totp_client.hpp"
 #include "core/error.hpp"
 #include "sandbox/environment.hpp"
 #include "sandbox/probe.hpp"
@@ -223,6 +224,10 @@ void supervisor::start() {
       = std::make_shared<storage::audit_file>(s.security.audit.log_file);
   }
   audit_ = sys_->spawn<caf::detached>(audit, audit_db, audit_file, redact);
+  totp_client_ = sys_->spawn<caf::detached>(
+    totp_client, std::shared_ptr<access::second_factor>{
+                   std::make_shared<access::totp_factor>(
+                     s.security.totp.socket_path)});
   auto aopts = access_options_from(s);
   if (auto me = poll_client_->get_me())
     aopts.bot_username = me.value().username;
@@ -234,7 +239,8 @@ void supervisor::start() {
     std::make_shared<storage::database>(
       storage::database::open(plan_.database_file)),
     std::move(aopts), &wall_, redact, audit_, std::chrono::minutes{1},
-    std::make_shared<access::totp_factor>(s.security.totp.socket_path));
+    std::shared_ptr<access::second_factor>{
+      std::make_shared<actor_factor>(*sys_, totp_client_)});
   spdlog::info("relay: security profile {}", to_string(s.security.profile));
 
   session_deps deps;
@@ -343,6 +349,10 @@ void supervisor::stop() {
     self->send_exit(gatekeeper_, caf::exit_reason::user_shutdown);
     await_down(self, gatekeeper_);
   }
+  if (totp_client_) {
+    self->send_exit(totp_client_, caf::exit_reason::user_shutdown);
+    await_down(self, totp_client_);
+  }
   if (outbox_) {
     // Replies already handed over go out before the outbox stops.
     self->request(outbox_, std::chrono::seconds{30}, atom::drain_v)
@@ -365,6 +375,7 @@ void supervisor::stop() {
   poller_ = nullptr;
   router_ = nullptr;
   gatekeeper_ = nullptr;
+  totp_client_ = nullptr;
   outbox_ = nullptr;
   audit_ = nullptr;
   store_ = nullptr;

@@ -81,6 +81,7 @@ private:
   store_actor store_;
   outbox_actor outbox_;
   audit_actor audit_;
+  totp_client_actor totp_client_;
   gatekeeper_actor gatekeeper_;
   router_actor router_;
   poller_actor poller_;

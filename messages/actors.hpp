@@ -87,6 +87,20 @@ using audit_actor = caf::typed_actor<
   // Replies once everything sent before has been written.
   caf::replies_to<atom::drain>::with<bool>>;
 
+/// The relay's client of the TOTP daemon (detached thread: each question
+/// is a short blocking exchange on the daemon's socket).
+using totp_client_actor = caf::typed_actor<
+  // Whether the user has 2FA on, pending, or not at all.
+  caf::replies_to<atom::tf_status, std::int64_t>::with<factor_reply>,
+  // A new pending secret: its otpauth URI.
+  caf::replies_to<atom::tf_setup, std::int64_t>::with<factor_reply>,
+  // Checks a code (a good one on a pending set-up turns 2FA on).
+  caf::replies_to<atom::tf_verify, std::int64_t, std::string>::with<
+    factor_reply>,
+  // Checks a code; a good one removes the secret.
+  caf::replies_to<atom::tf_disable, std::int64_t, std::string>::with<
+    factor_reply>>;
+
 /// Identity, tiers, rate limits, approvals and control commands: one
 /// verdict per message (detached thread: SQLite).
 using gatekeeper_actor = caf::typed_actor<
@@ -141,4 +155,5 @@ CAF_BEGIN_TYPE_ID_BLOCK(telclaude, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(telclaude, (telclaude::button))
   CAF_ADD_TYPE_ID(telclaude, (std::vector<telclaude::button>))
   CAF_ADD_TYPE_ID(telclaude, (telclaude::gate_reply))
+  CAF_ADD_TYPE_ID(telclaude, (telclaude::factor_reply))
 CAF_END_TYPE_ID_BLOCK(telclaude)

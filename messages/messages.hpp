@@ -142,6 +142,26 @@ typename Inspector::result_type inspect(Inspector& f, button& x) {
            x.callback_data);
 }
 
+/// The TOTP daemon's answer as the client actor passes it on (fields of
+/// access::second_factor's answers; `error_code` empty when it answered).
+struct factor_reply {
+  std::string error_code;
+  std::string error_message;
+  /// status: 0 not enrolled, 1 pending, 2 enabled.
+  std::int32_t state = 0;
+  /// verify/disable: 0 ok, 1 wrong, 2 replayed, 3 locked, 4 not enrolled.
+  std::int32_t verdict = 1;
+  std::int64_t retry_after_s = 0;
+  /// setup: the otpauth URI (never logged).
+  std::string uri;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, factor_reply& x) {
+  return f(caf::meta::type_name("telclaude::factor_reply"), x.error_code,
+           x.error_message, x.state, x.verdict, x.retry_after_s, x.uri);
+}
+
 /// The gatekeeper's answer to the router for one message: what to say,
 /// and whether (and as what) to run it.
 struct gate_reply {
