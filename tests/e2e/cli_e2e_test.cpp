@@ -8,8 +8,26 @@ using namespace telclaude::testing;
 BOOST_FIXTURE_TEST_CASE(help_lists_every_command, relay_fixture) {
   auto r = run({"--help"});
   BOOST_TEST(r.code == 0);
-  for (auto cmd : {"relay", "demo", "status", "redact", "doctor", "version"})
+  for (auto cmd : {"relay", "demo", "status", "redact", "doctor", "version",
+                   "link", "reset-auth", "audit", "totp-daemon", "totp-setup"})
     BOOST_TEST(r.out.find(cmd) != std::string::npos, cmd);
+}
+
+BOOST_FIXTURE_TEST_CASE(totp_setup_without_a_daemon_says_so, relay_fixture) {
+  extra_env.push_back("TELCLAUDE_TOTP_SOCKET="
+                      + (tmp.path() / "nobody.sock").string());
+  auto r = run({"totp-setup", "tg:5"});
+  BOOST_TEST(r.code == 3);
+  BOOST_TEST(r.err.find("2FA service unavailable") != std::string::npos,
+             r.err);
+  BOOST_TEST(r.err.find("[totp.unavailable]") != std::string::npos);
+  auto bad = run({"totp-setup", "5"});
+  BOOST_TEST(bad.code == 2);
+  BOOST_TEST(bad.err.find("[link.bad_user]") != std::string::npos);
+  auto doctor = run({"doctor", "--config", write_config().string()});
+  BOOST_TEST(doctor.out.find("warn  TOTP daemon: 2FA service unavailable")
+               != std::string::npos,
+             doctor.out);
 }
 
 BOOST_FIXTURE_TEST_CASE(version_prints_the_version, relay_fixture) {
