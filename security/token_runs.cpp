@@ -10,10 +10,14 @@
 #include <cpuid.h>
 // GCC 12 reports `_mm512_undefined_epi32()` inside its own AVX-512
 // intrinsics as maybe uninitialized (GCC bug 105593, fixed in 12.3/13).
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
 #pragma GCC diagnostic pop
+#else
+#include <immintrin.h>
+#endif
 #endif
 
 #pragma GCC diagnostic ignored "-Wpsabi"  // AVX2 helpers are file-local
