@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <vector>
 
 int main(int argc, char** argv) {
   using namespace telclaude::security;
@@ -19,6 +20,7 @@ int main(int argc, char** argv) {
   bool json = false;
   bool no_entropy = false;
   std::string consumer = "pipe";
+  std::vector<std::size_t> writes;
   app.add_option("file", file, "input to measure instead of the corpus");
   app.add_option("--corpus-mib", mib, "generated corpus size in MiB");
   app.add_option("--seed", seed, "corpus seed");
@@ -31,6 +33,9 @@ int main(int argc, char** argv) {
                  "(each write's output handed on) or accumulate (all "
                  "output in one corpus-sized string, the old bench)")
     ->check(CLI::IsMember({"pipe", "write", "accumulate"}));
+  app.add_option("--write", writes,
+                 "write sizes to measure (0: whole buffer; default 16 64 "
+                 "4096 0)");
   CLI11_PARSE(app, argc, argv);
 
   std::string corpus;
@@ -46,6 +51,9 @@ int main(int argc, char** argv) {
     std::ostringstream ss;
     ss << in.rdbuf();
     corpus = ss.str();
+  }
+  if (!writes.empty()) {
+    options.write_sizes = writes;
   }
   options.consumer = consumer == "write"        ? bench_consumer::write
                      : consumer == "accumulate" ? bench_consumer::accumulate
