@@ -22,6 +22,13 @@ std::set<std::size_t> match_ends(const std::string& expr,
   struct compiled {
     hs_database_t* db = nullptr;
     hs_scratch_t* scratch = nullptr;
+    compiled() = default;
+    compiled(const compiled&) = delete;
+    compiled& operator=(const compiled&) = delete;
+    ~compiled() {
+      hs_free_scratch(scratch);
+      hs_free_database(db);
+    }
   };
   static std::map<std::string, compiled> cache;
   auto& c = cache[expr];
