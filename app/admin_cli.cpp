@@ -46,6 +46,8 @@ config::settings load_admin_settings(const std::optional<std::string>& flag) {
   config::settings defaults;
   defaults.data_dir = config::resolve_data_dir(env);
   defaults.security.audit.log_file = defaults.data_dir / "audit.log";
+  defaults.security.totp.socket_path =
+    config::resolve_totp_socket(env, defaults.data_dir);
   return defaults;
 }
 

@@ -67,4 +67,11 @@ std::filesystem::path resolve_data_dir(const environment& env) {
   return expand_home("~/.telclaude", env, "data dir (TELCLAUDE_DATA_DIR)");
 }
 
+std::filesystem::path resolve_totp_socket(const environment& env,
+                                          const std::filesystem::path& data_dir) {
+  if (auto socket = env.get("TELCLAUDE_TOTP_SOCKET"); socket && !socket->empty())
+    return *socket;
+  return data_dir / "totp.sock";
+}
+
 } // namespace telclaude::config

@@ -56,4 +56,10 @@ std::filesystem::path resolve_config_path(const std::optional<std::string>& flag
 /// expanded.
 std::filesystem::path resolve_data_dir(const environment& env);
 
+/// The TOTP daemon's socket, which the daemon, the relay and the CLI must
+/// agree on: TELCLAUDE_TOTP_SOCKET when set and not empty, else
+/// `<data_dir>/totp.sock`.
+std::filesystem::path resolve_totp_socket(const environment& env,
+                                          const std::filesystem::path& data_dir);
+
 } // namespace telclaude::config

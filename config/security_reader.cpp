@@ -151,11 +151,7 @@ void read_totp(json_object in, totp_settings& out, const read_context& ctx) {
   in.read("sessionTtlMinutes", out.session_ttl_minutes, 1, 10080);
   in.read("allowSkip", out.allow_skip);
   in.finish();
-  if (auto socket = ctx.env.get("TELCLAUDE_TOTP_SOCKET");
-      socket && !socket->empty())
-    out.socket_path = *socket;
-  else
-    out.socket_path = ctx.data_dir / "totp.sock";
+  out.socket_path = resolve_totp_socket(ctx.env, ctx.data_dir);
 }
 
 } // namespace

@@ -83,9 +83,7 @@ std::optional<check_result> check_of(simdjson::dom::object& obj) {
 } // namespace
 
 std::filesystem::path default_socket_path(const config::environment& env) {
-  if (auto path = env.get("TELCLAUDE_TOTP_SOCKET"))
-    return *path;
-  return config::resolve_data_dir(env) / "totp.sock";
+  return config::resolve_totp_socket(env, config::resolve_data_dir(env));
 }
 
 totp_client::totp_client(std::filesystem::path socket_path,

@@ -64,3 +64,10 @@ BOOST_AUTO_TEST_CASE(process_environment_reads_the_real_environment) {
   ::unsetenv("TELCLAUDE_TEST_VARIABLE");
   BOOST_TEST(!env.get("TELCLAUDE_TEST_VARIABLE"));
 }
+
+BOOST_AUTO_TEST_CASE(the_totp_socket_is_the_variable_else_in_the_data_dir) {
+  map_environment env{{{"HOME", "/h"}, {"TELCLAUDE_TOTP_SOCKET", ""}}};
+  BOOST_TEST(resolve_totp_socket(env, "/var/lib/tc") == "/var/lib/tc/totp.sock");
+  env.set("TELCLAUDE_TOTP_SOCKET", "/run/tc/totp.sock");
+  BOOST_TEST(resolve_totp_socket(env, "/var/lib/tc") == "/run/tc/totp.sock");
+}

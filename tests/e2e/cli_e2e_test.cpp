@@ -21,6 +21,7 @@ BOOST_FIXTURE_TEST_CASE(totp_setup_without_a_daemon_says_so, relay_fixture) {
   BOOST_TEST(r.err.find("2FA service unavailable") != std::string::npos,
              r.err);
   BOOST_TEST(r.err.find("[totp.unavailable]") != std::string::npos);
+  BOOST_TEST(r.err.find("nobody.sock") != std::string::npos, r.err);
   auto bad = run({"totp-setup", "5"});
   BOOST_TEST(bad.code == 2);
   BOOST_TEST(bad.err.find("[link.bad_user]") != std::string::npos);
