@@ -38,11 +38,16 @@ std::string refusal(const totp::check_result& r) {
 void setup_from_terminal(const config::settings& settings, std::int64_t user) {
   const auto& socket = settings.security.totp.socket_path;
   totp::totp_client client{socket};
-  auto unavailable = [&](const totp::client_error& e) {
-    return user_error("totp.unavailable",
-                      "2FA service unavailable at " + socket.string() + " ("
-                        + e.code + ": " + e.message
-                        + "); start it with `telclaude totp-daemon`");
+  // No answer is "unavailable" (exit 3); an answer that refuses is the
+  // daemon's own error, named as such.
+  auto failed = [&](const totp::client_error& e) -> user_error {
+    if (e.code == "unavailable" || e.code == "timeout")
+      return user_error("totp.unavailable",
+                        "2FA service unavailable at " + socket.string() + " ("
+                          + e.code + ": " + e.message
+                          + "); start it with `telclaude totp-daemon`");
+    return user_error("totp.refused", "the TOTP daemon refused: " + e.code
+                                        + ": " + e.message);
   };
   auto uri = client.setup(user, user_key(user));
   if (!uri) {
@@ -50,7 +55,7 @@ void setup_from_terminal(const config::settings& settings, std::int64_t user) {
       throw user_error("totp.already_enabled",
                        user_key(user) + " has 2FA on already; they can send "
                        "/disable-2fa <code> first to set it up again");
-    throw unavailable(uri.error);
+    throw failed(uri.error);
   }
   std::cout << "Scan this with the authenticator app of " << user_key(user)
             << ":\n\n"
@@ -66,9 +71,14 @@ void setup_from_terminal(const config::settings& settings, std::int64_t user) {
     }
     code.erase(0, code.find_first_not_of(" \t"));
     code.erase(code.find_last_not_of(" \t\r") + 1);
+    if (code.size() != 6
+        || code.find_first_not_of("0123456789") != std::string::npos) {
+      std::cout << "Not accepted: a code is the six digits the app shows.\n";
+      continue;
+    }
     auto checked = client.verify(user, code);
     if (!checked)
-      throw unavailable(checked.error);
+      throw failed(checked.error);
     if (checked->valid()) {
       admin_store store{settings};
       auto now = to_unix_ms(system_clock::instance().now());

@@ -171,3 +171,22 @@ BOOST_FIXTURE_TEST_CASE(the_agent_sandbox_sees_neither_socket_nor_secrets,
   for (const auto& m : msgs)
     BOOST_TEST(m.text.find("No such file") != std::string::npos, m.text);
 }
+
+BOOST_FIXTURE_TEST_CASE(totp_setup_from_a_terminal_checks_what_is_typed,
+                        totp_relay) {
+  std::filesystem::create_directories(socket().parent_path());
+  std::filesystem::permissions(socket().parent_path(),
+                               std::filesystem::perms::owner_all);
+  start_daemon();
+  // Not six digits: refused here, never sent; a wrong code: the daemon's
+  // word; then the input ends and the set-up stays pending.
+  auto r = run({"totp-setup", "tg:7"}, "abc\n000000\n");
+  BOOST_TEST(r.code == 1, r.err);
+  BOOST_TEST(r.out.find("otpauth://totp/") != std::string::npos);
+  BOOST_TEST(r.out.find("█") != std::string::npos);  // the QR code drawn
+  BOOST_TEST(r.out.find("a code is the six digits") != std::string::npos,
+             r.out);
+  BOOST_TEST(r.out.find("that code is not right") != std::string::npos,
+             r.out);
+  BOOST_TEST(r.err.find("stays pending") != std::string::npos, r.err);
+}
