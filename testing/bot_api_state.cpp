@@ -227,6 +227,10 @@ bot_api_answer bot_api_state::send_message(const nlohmann::json& params) {
   m.reply_to = int_param(params, "reply_to_message_id");
   if (auto reply = object_param(params, "reply_parameters"))
     m.reply_to = int_param(*reply, "message_id");
+  return keep_sent(chat, std::move(m));
+}
+
+bot_api_answer bot_api_state::keep_sent(fake_chat& chat, bot_message m) {
   m.sent_at = steady_clock::now();
   chat.bot_messages.push_back(m);
   changed.notify_all();
@@ -252,10 +256,7 @@ bot_api_answer bot_api_state::send_photo(const nlohmann::json& params) {
   m.message_id = chat.next_message_id++;
   m.text = caption;
   m.photo = std::move(*photo);
-  m.sent_at = steady_clock::now();
-  chat.bot_messages.push_back(m);
-  changed.notify_all();
-  return ok_answer(message_json(m.chat_id, chat, m.message_id, std::nullopt));
+  return keep_sent(chat, std::move(m));
 }
 
 bot_api_answer bot_api_state::edit_message_text(const nlohmann::json& params) {

@@ -90,6 +90,8 @@ private:
                              std::unique_lock<std::mutex>& lock);
   bot_api_answer send_message(const nlohmann::json& params);
   bot_api_answer send_photo(const nlohmann::json& params);
+  /// Records a message the bot sent (stamped now) and answers with it.
+  bot_api_answer keep_sent(fake_chat& chat, bot_message m);
   bot_api_answer edit_message_text(const nlohmann::json& params);
   bot_api_answer send_chat_action(const nlohmann::json& params);
   bot_api_answer answer_callback_query(const nlohmann::json& params);
