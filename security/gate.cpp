@@ -1,6 +1,5 @@
 #include "security/gate.hpp"
 
-#include "security/auth_code.hpp"
 
 namespace telclaude::security {
 
@@ -180,51 +179,8 @@ std::string_view to_string(redeem_result r) noexcept {
     return "consumed";
   case redeem_result::foreign:
     return "foreign";
-  case redeem_result::wrong_chat:
-    return "wrong_chat";
   }
   return "not_found";
-}
-
-namespace {
-
-/// Checks common to claims and approvals, in an order that reveals
-/// nothing to a guesser: an unknown code looks like a wrong one.
-std::optional<redeem_result> common_checks(const pending_code* stored,
-                                           std::string_view presented,
-                                           long long now_ms) {
-  if (!stored || !codes_equal(stored->code, presented))
-    return redeem_result::not_found;
-  if (stored->consumed)
-    return redeem_result::consumed;
-  if (now_ms >= stored->expires_at_ms)
-    return redeem_result::expired;
-  return std::nullopt;
-}
-
-} // namespace
-
-redeem_result check_approval(const pending_code* stored,
-                             std::string_view presented,
-                             std::int64_t user_id, bool user_is_admin,
-                             long long now_ms) {
-  if (auto r = common_checks(stored, presented, now_ms))
-    return *r;
-  if (stored->requester_id != user_id && !user_is_admin)
-    return redeem_result::foreign;
-  return redeem_result::ok;
-}
-
-redeem_result check_claim(const pending_code* stored,
-                          std::string_view presented, std::int64_t user_id,
-                          std::int64_t chat_id, long long now_ms) {
-  if (auto r = common_checks(stored, presented, now_ms))
-    return *r;
-  if (stored->requester_id != user_id)
-    return redeem_result::foreign;
-  if (stored->chat_id != chat_id)
-    return redeem_result::wrong_chat;
-  return redeem_result::ok;
 }
 
 std::string redeem_message(redeem_result r) {
@@ -240,8 +196,6 @@ std::string redeem_message(redeem_result r) {
   case redeem_result::foreign:
     return "Only the person who made the request or the admin can answer "
            "it.";
-  case redeem_result::wrong_chat:
-    return "That code belongs to another chat.";
   }
   return "That code is not valid.";
 }

@@ -151,42 +151,18 @@ std::string claim_success_text();
 /// Validity of claim and approval codes.
 inline constexpr std::chrono::minutes code_ttl{5};
 
-/// A stored claim or approval code, as the control handler loads it.
-struct pending_code {
-  std::string code;  // normalised
-  std::int64_t requester_id = 0;
-  std::int64_t chat_id = 0;
-  long long expires_at_ms = 0;
-  bool consumed = false;
-};
-
 /// The outcome of presenting a code.
 enum class redeem_result {
   ok,
   not_found,  // no such code (wrong, or never issued)
   expired,
   consumed,   // used before
-  foreign,    // neither the requester nor the admin
-  wrong_chat, // a claim code from another chat
+  foreign,    // neither the requester nor the admin (or, for a claim,
+              // not the user it was offered to)
 };
 
-/// "ok", "not_found", "expired", "consumed", "foreign", "wrong_chat".
+/// "ok", "not_found", "expired", "consumed", "foreign".
 std::string_view to_string(redeem_result r) noexcept;
-
-/// Whether `user_id` may redeem `stored` (nullptr: not found) with
-/// `presented` at `now_ms`. An approval may be redeemed by its requester
-/// or the admin; the caller then marks it consumed atomically (a failed
-/// mark is "consumed"). Codes compare in constant time.
-redeem_result check_approval(const pending_code* stored,
-                             std::string_view presented,
-                             std::int64_t user_id, bool user_is_admin,
-                             long long now_ms);
-
-/// The same for an admin claim: only the user it was offered to, in the
-/// same private chat, while no admin exists (checked by decide()).
-redeem_result check_claim(const pending_code* stored,
-                          std::string_view presented, std::int64_t user_id,
-                          std::int64_t chat_id, long long now_ms);
 
 /// The user-facing words for a failed redeem.
 std::string redeem_message(redeem_result r);

@@ -287,47 +287,10 @@ BOOST_AUTO_TEST_CASE(rate_limit_applies_only_to_agent_requests) {
   BOOST_TEST(!rate_limit_applies(in));
 }
 
-BOOST_AUTO_TEST_CASE(redeem_table) {
-  const long long now = 1'000'000;
-  const pending_code live{"ABCDEFGH", 7, 70, now + 1, false};
-  const pending_code old{"ABCDEFGH", 7, 70, now, false};
-  const pending_code used{"ABCDEFGH", 7, 70, now + 1, true};
-  struct row {
-    const char* name;
-    const pending_code* stored;
-    const char* presented;
-    std::int64_t user;
-    bool admin;
-    redeem_result expected;
-  };
-  const row approvals[] = {
-    {"requester", &live, "ABCDEFGH", 7, false, redeem_result::ok},
-    {"admin", &live, "ABCDEFGH", 8, true, redeem_result::ok},
-    {"someone else", &live, "ABCDEFGH", 8, false, redeem_result::foreign},
-    {"wrong code", &live, "ABCDEFGJ", 7, false, redeem_result::not_found},
-    {"no record", nullptr, "ABCDEFGH", 7, false, redeem_result::not_found},
-    {"expired at the instant", &old, "ABCDEFGH", 7, false,
-     redeem_result::expired},
-    {"reused", &used, "ABCDEFGH", 7, false, redeem_result::consumed},
-    {"reused by admin", &used, "ABCDEFGH", 8, true, redeem_result::consumed},
-  };
-  for (const auto& r : approvals)
-    BOOST_TEST(check_approval(r.stored, r.presented, r.user, r.admin, now) ==
-                 r.expected,
-               r.name);
-  BOOST_TEST(check_claim(&live, "ABCDEFGH", 7, 70, now) == redeem_result::ok);
-  BOOST_TEST(check_claim(&live, "ABCDEFGH", 8, 70, now) ==
-             redeem_result::foreign);
-  BOOST_TEST(check_claim(&live, "ABCDEFGH", 7, 71, now) ==
-             redeem_result::wrong_chat);
-  BOOST_TEST(check_claim(&old, "ABCDEFGH", 7, 70, now) ==
-             redeem_result::expired);
-  BOOST_TEST(check_claim(&used, "ABCDEFGH", 7, 70, now) ==
-             redeem_result::consumed);
-  BOOST_TEST(check_claim(nullptr, "ABCDEFGH", 7, 70, now) ==
-             redeem_result::not_found);
+BOOST_AUTO_TEST_CASE(every_failed_redeem_has_words) {
   for (auto r : {redeem_result::not_found, redeem_result::expired,
-                 redeem_result::consumed, redeem_result::foreign,
-                 redeem_result::wrong_chat})
+                 redeem_result::consumed, redeem_result::foreign}) {
     BOOST_TEST(!redeem_message(r).empty());
+    BOOST_TEST(to_string(r) != "ok");
+  }
 }
