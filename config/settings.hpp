@@ -161,8 +161,32 @@ struct totp_settings {
   std::filesystem::path socket_path;
 };
 
-/// `security`. `observer` comes with a later issue (an unknown key until
-/// then).
+/// What the observer answers while its circuit breaker is open or a
+/// classification fails (`security.observer.fallbackOnTimeout`).
+enum class observer_fallback {
+  block,    // refuse the request
+  allow,    // let it through unclassified
+  approve,  // hold it for the admin's approval
+};
+
+/// `security.observer.circuitBreaker`.
+struct circuit_breaker_settings {
+  int failure_threshold = 5;  // consecutive failures that open it
+  int reset_ms = 30000;       // how long it stays open before a probe
+};
+
+/// The security observer (`security.observer`): fast path, then a small
+/// model; used by the `strict` profile.
+struct observer_settings {
+  bool enabled = true;
+  std::string model = "claude-haiku-4-5";  // model
+  int max_latency_ms = 20000;              // maxLatencyMs
+  double danger_threshold = 0.7;           // dangerThreshold, 0..1
+  observer_fallback fallback_on_timeout = observer_fallback::block;
+  circuit_breaker_settings circuit_breaker;
+};
+
+/// `security`.
 struct security_settings {
   security_profile profile = security_profile::simple;
   secret_filter_settings secret_filter;
@@ -170,6 +194,39 @@ struct security_settings {
   rate_limits_settings rate_limits;
   audit_settings audit;
   totp_settings totp;
+  observer_settings observer;
+};
+
+/// The agent's way out (`sandbox.network`): an egress proxy run by the
+/// relay is its only route.
+struct sandbox_network_settings {
+  /// Names the proxy lets through (`*.example.com` matches subdomains).
+  std::vector<std::string> allowed_domains{"api.anthropic.com"};
+  /// `host:port` entries allowed even when private or loopback (never a
+  /// cloud metadata endpoint).
+  std::vector<std::string> allow_hosts;
+};
+
+/// Resource caps (`sandbox.limits`).
+struct sandbox_limit_settings {
+  int max_concurrent_agents = 4;    // maxConcurrentAgents, relay-wide
+  int max_agents_per_user = 1;      // maxAgentsPerUser
+  int min_spawn_interval_ms = 200;  // minSpawnIntervalMs between starts
+  std::int64_t max_memory_mb = 0;   // maxMemoryMb (address space); 0: none
+  int max_processes = 256;          // maxProcesses in one sandbox
+  int max_open_files = 1024;        // maxOpenFiles per process
+  int max_cpu_seconds = 600;        // maxCpuSeconds per process
+};
+
+/// The agent's sandbox (`sandbox`).
+struct sandbox_settings {
+  /// Extra file shapes kept read-only inside writable paths (globs such as
+  /// `*.sqlite` or `secrets/*`), on top of the built-in ones.
+  std::vector<std::string> deny_write;
+  /// Extra environment variable names passed to the agent (`env.allow`).
+  std::vector<std::string> env_allow;
+  sandbox_network_settings network;
+  sandbox_limit_settings limits;
 };
 
 /// The whole validated configuration.
@@ -179,6 +236,7 @@ struct settings {
   reply_settings reply;  // inbound.reply
   logging_settings logging;
   security_settings security;
+  sandbox_settings sandbox;
   std::filesystem::path data_dir;     // TELCLAUDE_DATA_DIR or ~/.telclaude
   std::filesystem::path config_path;  // the file read; empty from text
 };
