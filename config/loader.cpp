@@ -2,6 +2,7 @@
 
 #include "config/json_reader.hpp"
 #include "config/json_syntax.hpp"
+#include "config/sandbox_reader.hpp"
 #include "config/security_reader.hpp"
 #include "core/error.hpp"
 
@@ -234,6 +235,7 @@ settings parse(std::string_view json, const environment& env,
   auto inbound = top.object("inbound");
   auto logging = top.object("logging");
   auto security = top.object("security");
+  auto sandbox = top.object("sandbox");
   top.finish();
 
   read_telegram(std::move(telegram), s.telegram);
@@ -241,6 +243,7 @@ settings parse(std::string_view json, const environment& env,
   read_inbound(std::move(inbound), s.reply);
   read_logging(std::move(logging), s.logging, ctx);
   read_security(std::move(security), s.security, ctx);
+  read_sandbox(std::move(sandbox), s.sandbox);
   if (s.agent.workdir.empty())
     s.agent.workdir = s.data_dir / "workdir";
   apply_environment(s, env);

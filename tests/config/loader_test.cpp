@@ -148,10 +148,10 @@ BOOST_AUTO_TEST_CASE(unknown_keys_are_named_with_the_allowed_ones) {
   check_errors(
     {{with(R"("telegarm": {})"), "config.unknown_key",
       "telegarm: unknown key; did you mean \"telegram\"? (allowed: agent, "
-      "inbound, logging, security, telegram)"},
+      "inbound, logging, sandbox, security, telegram)"},
      {with(R"("sandbox": {"enabled": true})"), "config.unknown_key",
-      "sandbox: unknown key (allowed: agent, inbound, logging, security, "
-      "telegram)"},
+      "sandbox.enabled: unknown key (allowed: denyWrite, env, limits, "
+      "network)"},
      {telegram(R"("allowedChats": [1], "pollin": {})"), "config.unknown_key",
       "telegram.pollin: unknown key; did you mean \"polling\"? (allowed: "
       "allowedChats, apiBaseUrl, botToken, polling, reconnect)"},
