@@ -351,6 +351,33 @@ access_outcome access_control::control(const chat_message& msg,
   case control_kind::logout_2fa:
   case control_kind::skip_totp:
     return two_factor(msg, cmd, who, now_ms);
+  case control_kind::stop:
+  case control_kind::status: {
+    // The chat's conversation knows what runs and answers; here only who
+    // may ask: a linked user (the conversation lets the run's own user or
+    // the admin stop it). Not rate-counted, never pending an approval.
+    access_outcome out;
+    const auto kind = std::string{to_string(cmd.kind)};
+    if (opts_.mode != security::profile::test
+        && who.link != security::link_state::linked) {
+      out.reply.text = "Only linked users can use /" + kind
+                       + ". Ask the admin for a link code.";
+      out.reply.callback_answer = "Only linked users can stop a run.";
+      out.audit.push_back(
+        event(msg, "control", "refused", kind + ": not_linked", "", now_ms));
+      return out;
+    }
+    const auto level = opts_.mode == security::profile::test
+                         ? opts_.test_tier
+                         : who.level;
+    out.reply.run = true;
+    out.reply.message = msg;
+    out.reply.message.tier = std::string{to_string(level)};
+    out.reply.message.sender_is_admin = who.is_admin;
+    out.audit.push_back(event(msg, "control", "allowed", kind,
+                              to_string(level), now_ms));
+    return out;
+  }
   }
   throw std::logic_error{"unknown control command"};
 }

@@ -28,13 +28,17 @@ struct chat_message {
   /// The tier the gatekeeper granted this message ("READ_ONLY", ...);
   /// empty until it passed the gate. The agent runs with its flags.
   std::string tier;
+  /// Set by the gatekeeper on a /stop or /status it passes on: the sender
+  /// is the relay's admin (who may stop any run of the conversation).
+  bool sender_is_admin = false;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, chat_message& x) {
   return f(caf::meta::type_name("telclaude::chat_message"), x.update_id,
            x.chat_id, x.chat_type, x.user_id, x.username, x.message_id,
-           x.text, x.has_text, x.callback_id, x.callback_data, x.tier);
+           x.text, x.has_text, x.callback_id, x.callback_data, x.tier,
+           x.sender_is_admin);
 }
 
 /// An update as the inbox stores it: its id and the raw JSON received.

@@ -19,7 +19,7 @@ struct command_spec {
 
 constexpr std::size_t totp_digits = 6;
 
-constexpr std::array<command_spec, 10> commands{{
+constexpr std::array<command_spec, 12> commands{{
   {"approve", control_kind::approve, 8},
   {"deny", control_kind::deny, 8},
   {"link", control_kind::link, 10},
@@ -30,6 +30,8 @@ constexpr std::array<command_spec, 10> commands{{
   {"disable-2fa", control_kind::disable_2fa, totp_digits, true},
   {"2fa-logout", control_kind::logout_2fa, 0},
   {"skip-totp", control_kind::skip_totp, 0},
+  {"stop", control_kind::stop, 0},
+  {"status", control_kind::status, 0},
 }};
 
 /// Six ASCII digits.
@@ -172,11 +174,23 @@ callback_parse parse_callback_data(std::string_view data) {
     kind = control_kind::approve;
   else if (action == "deny")
     kind = control_kind::deny;
+  else if (action == "stop")
+    kind = control_kind::stop;
   else
     return error(control_kind::approve, "unknown_action",
                  "That button is not valid.");
   if (colon == std::string_view::npos)
     return error(kind, "missing_code", "That button is not valid.");
+  if (kind == control_kind::stop) {
+    auto turn = data.substr(colon + 1);
+    bool digits = !turn.empty() && turn.size() <= 20
+                  && std::all_of(turn.begin(), turn.end(), [](char c) {
+                       return c >= '0' && c <= '9';
+                     });
+    if (!digits)
+      return error(kind, "malformed_code", "That button is not valid.");
+    return control_command{kind, std::string{turn}};
+  }
   auto code = normalize_code(data.substr(colon + 1),
                              code_length(code_kind::approval));
   if (!code)
@@ -185,8 +199,10 @@ callback_parse parse_callback_data(std::string_view data) {
 }
 
 std::string make_callback_data(control_kind kind, std::string_view code) {
-  return std::string(kind == control_kind::deny ? "deny:" : "approve:") +
-         std::string(code);
+  const char* action = kind == control_kind::deny   ? "deny:"
+                       : kind == control_kind::stop ? "stop:"
+                                                    : "approve:";
+  return std::string(action) + std::string(code);
 }
 
 approval_prompt make_approval_prompt(std::string_view request,

@@ -22,15 +22,18 @@ enum class control_kind {
   disable_2fa,  // /disable-2fa <6 digits>
   logout_2fa,   // /2fa-logout: end the 2FA session
   skip_totp,    // /skip-totp: a session without a code, where allowed
+  stop,         // /stop, or a Stop button (`stop:<turn>`, code = turn)
+  status,       // /status: what runs in this chat, what is queued
 };
 
 /// "approve", "deny", "link", "unlink", "whoami", "setup-2fa",
-/// "verify-2fa", "disable-2fa", "2fa-logout" or "skip-totp".
+/// "verify-2fa", "disable-2fa", "2fa-logout", "skip-totp", "stop" or
+/// "status".
 std::string_view to_string(control_kind kind) noexcept;
 
 /// A well-formed control command; `code` is normalised (upper case) for
-/// approve/deny/link, the six digits for verify-2fa/disable-2fa, and empty
-/// otherwise.
+/// approve/deny/link, the six digits for verify-2fa/disable-2fa, the turn
+/// number (decimal) of a Stop button, and empty otherwise.
 struct control_command {
   control_kind kind = control_kind::whoami;
   std::string code;
@@ -75,15 +78,17 @@ control_parse parse_control_command(std::string_view text,
 /// Telegram's limit on an inline button's callback_data, in bytes.
 inline constexpr std::size_t max_callback_data_bytes = 64;
 
-/// What an Approve or Deny button asks: kind is approve or deny.
+/// What an Approve, Deny or Stop button asks: kind is approve, deny or
+/// stop.
 using callback_parse = std::variant<control_command, control_error>;
 
 /// Parses callback data `approve:<code>` / `deny:<code>` (exact case of
-/// the action, code normalised); anything else, or more than 64 bytes, is
-/// a control_error.
+/// the action, code normalised) and `stop:<turn>` (1 to 20 decimal
+/// digits, code = the digits); anything else, or more than 64 bytes, is a
+/// control_error.
 callback_parse parse_callback_data(std::string_view data);
 
-/// "approve:<code>" or "deny:<code>"; kind must be approve or deny.
+/// "approve:<code>", "deny:<code>" or "stop:<turn>".
 std::string make_callback_data(control_kind kind, std::string_view code);
 
 /// One inline keyboard button.

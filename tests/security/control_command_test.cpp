@@ -52,6 +52,13 @@ BOOST_AUTO_TEST_CASE(parse_table) {
     {"/whoami", "whoami"},
     {"/whoami@my_bot", "whoami"},
     {"/whoami please", "error whoami unexpected_argument"},
+    {"/stop", "stop"},
+    {"/STOP@my_bot", "stop"},
+    {"/stop@other_bot", "other_bot"},
+    {"/stop now", "error stop unexpected_argument"},
+    {"/status", "status"},
+    {"/status all", "error status unexpected_argument"},
+    {"/stopped", "text"},
     {"/new", "text"},
     {"/reset", "text"},
     {"/start", "text"},
@@ -114,6 +121,14 @@ BOOST_AUTO_TEST_CASE(callback_table) {
     {"link:23456789AB", "unknown_action"},
     {"", "unknown_action"},
     {"approve:" + std::string(57, 'A'), "too_long"},
+    {"stop:17", "stop 17"},
+    {"stop:18446744073709551615", "stop 18446744073709551615"},
+    {"stop:", "malformed_code"},
+    {"stop", "missing_code"},
+    {"stop:1a", "malformed_code"},
+    {"stop:-1", "malformed_code"},
+    {"stop:" + std::string(21, '9'), "malformed_code"},
+    {"STOP:1", "unknown_action"},
   };
   for (const auto& r : rows) {
     const auto p = parse_callback_data(r.data);
@@ -136,6 +151,7 @@ BOOST_AUTO_TEST_CASE(prompt_shows_request_code_and_buttons) {
   BOOST_TEST(p.buttons[0].label == "Approve");
   BOOST_TEST(p.buttons[0].callback_data == "approve:ABCDEFGH");
   BOOST_TEST(p.buttons[1].callback_data == "deny:ABCDEFGH");
+  BOOST_TEST(make_callback_data(control_kind::stop, "12") == "stop:12");
   for (const auto& b : p.buttons) {
     BOOST_TEST(b.callback_data.size() <= max_callback_data_bytes);
     BOOST_TEST(std::holds_alternative<control_command>(
