@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -41,8 +42,26 @@ exit_status decode(int raw) {
 [[noreturn]] void exec_child(const char* path, char* const* argv,
                              char* const* envp, const char* cwd,
                              const std::vector<int>& ignored, int out_fd,
-                             int err_fd, int error_fd) {
+                             int err_fd, int error_fd,
+                             const std::vector<resource_limit>& limits,
+                             const std::vector<int>& cgroup_fds) {
   ::setsid();
+  // Into the run's cgroups first, so that everything the program starts
+  // is counted there; then the per-process limits.
+  for (int fd : cgroup_fds)
+    if (::write(fd, "0", 1) != 1) {
+      int error = errno;
+      [[maybe_unused]] auto n = ::write(error_fd, &error, sizeof error);
+      ::_exit(127);
+    }
+  for (const auto& l : limits) {
+    struct rlimit r{static_cast<rlim_t>(l.soft), static_cast<rlim_t>(l.hard)};
+    if (::setrlimit(l.resource, &r) != 0) {
+      int error = errno;
+      [[maybe_unused]] auto n = ::write(error_fd, &error, sizeof error);
+      ::_exit(127);
+    }
+  }
   struct sigaction action{};
   action.sa_handler = SIG_DFL;
   for (int signo = 1; signo < NSIG; ++signo)
@@ -132,6 +151,24 @@ child_process::child_process(spawn_options options)
   envp.push_back(nullptr);
   const char* cwd = options_.cwd.empty() ? nullptr : options_.cwd.c_str();
 
+  // Opened here (fork to exec may only use async-signal-safe calls).
+  std::vector<int> cgroup_fds;
+  struct close_all {
+    std::vector<int>& fds;
+    ~close_all() {
+      for (int fd : fds)
+        ::close(fd);
+    }
+  } close_cgroup_fds{cgroup_fds};
+  for (const auto& procs : options_.cgroup_procs) {
+    int fd = ::open(procs.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+      throw user_error("agent.spawn_failed",
+                       "cannot start '" + name + "': cannot join the cgroup "
+                         + procs + ": " + std::strerror(errno));
+    cgroup_fds.push_back(fd);
+  }
+
   int out[2];
   int err[2];
   int error_pipe[2];
@@ -148,7 +185,8 @@ child_process::child_process(spawn_options options)
   pid_ = ::fork();
   if (pid_ == 0)
     exec_child(path->c_str(), argv.data(), envp.data(), cwd,
-               options_.ignored_signals, out[1], err[1], error_pipe[1]);
+               options_.ignored_signals, out[1], err[1], error_pipe[1],
+               options_.limits, cgroup_fds);
   int fork_error = errno;
   ::close(out[1]);
   ::close(err[1]);

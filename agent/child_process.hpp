@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <condition_variable>
 #include <mutex>
 #include <optional>
@@ -13,6 +14,13 @@
 #include <vector>
 
 namespace telclaude::agent {
+
+/// One resource limit applied to the child before exec (setrlimit).
+struct resource_limit {
+  int resource = 0;  ///< RLIMIT_AS, RLIMIT_NPROC, ...
+  std::uint64_t soft = 0;
+  std::uint64_t hard = 0;
+};
 
 /// What to start and with exactly what environment.
 struct spawn_options {
@@ -29,6 +37,12 @@ struct spawn_options {
   std::size_t max_line_bytes = 8u << 20;
   /// How much of the end of stderr is kept for diagnostics.
   std::size_t stderr_tail_bytes = 16u << 10;
+  /// Applied in the child before exec; one that cannot be set fails the
+  /// start (fail closed).
+  std::vector<resource_limit> limits;
+  /// `cgroup.procs` files the child moves itself into before exec (one
+  /// per hierarchy); one that refuses it fails the start.
+  std::vector<std::string> cgroup_procs;
 };
 
 /// How a child ended.

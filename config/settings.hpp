@@ -213,6 +213,8 @@ struct sandbox_limit_settings {
   int max_agents_per_user = 1;      // maxAgentsPerUser
   int min_spawn_interval_ms = 200;  // minSpawnIntervalMs between starts
   std::int64_t max_memory_mb = 0;   // maxMemoryMb (address space); 0: none
+  /// Memory the whole sandbox may use (memory cgroup), MiB; 0: none.
+  std::int64_t max_sandbox_memory_mb = 2048;  // maxSandboxMemoryMb
   int max_processes = 256;          // maxProcesses in one sandbox
   int max_open_files = 1024;        // maxOpenFiles per process
   int max_cpu_seconds = 600;        // maxCpuSeconds per process
