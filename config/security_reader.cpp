@@ -154,6 +154,25 @@ void read_totp(json_object in, totp_settings& out, const read_context& ctx) {
   out.socket_path = resolve_totp_socket(ctx.env, ctx.data_dir);
 }
 
+void read_observer(json_object in, observer_settings& out) {
+  in.read("enabled", out.enabled);
+  if (auto model = in.find("model"))
+    out.model = model->string();
+  in.read("maxLatencyMs", out.max_latency_ms, 100, 120000);
+  in.read("dangerThreshold", out.danger_threshold, 0.0, 1.0);
+  if (auto fallback = in.find("fallbackOnTimeout"))
+    out.fallback_on_timeout = fallback->choice<observer_fallback>(
+      {{"block", observer_fallback::block},
+       {"allow", observer_fallback::allow},
+       {"approve", observer_fallback::approve}});
+  auto breaker = in.object("circuitBreaker");
+  breaker.read("failureThreshold", out.circuit_breaker.failure_threshold, 1,
+               1000);
+  breaker.read("resetMs", out.circuit_breaker.reset_ms, 100, 3600000);
+  breaker.finish();
+  in.finish();
+}
+
 } // namespace
 
 namespace {
@@ -206,6 +225,7 @@ void read_security(json_object in, security_settings& out,
   auto rate_limits = in.object("rateLimits");
   auto audit = in.object("audit");
   auto totp = in.object("totp");
+  auto observer = in.object("observer");
   in.finish();
 
   if (profile)
@@ -217,6 +237,7 @@ void read_security(json_object in, security_settings& out,
                    out.rate_limits.per_user);
   read_audit(std::move(audit), out.audit, ctx);
   read_totp(std::move(totp), out.totp, ctx);
+  read_observer(std::move(observer), out.observer);
   check_test_profile(out.profile, ctx.env, in.child_path("profile"));
 }
 

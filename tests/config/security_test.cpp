@@ -153,9 +153,10 @@ BOOST_AUTO_TEST_CASE(errors_name_the_exact_place) {
     {{security(R"("profile": "paranoid")"), "config.range",
       "security.profile: expected one of \"simple\", \"strict\", \"test\", "
       "got \"paranoid\""},
-     {security(R"("observer": {}, "profile": 1)"), "config.unknown_key",
-      "security.observer: unknown key (allowed: audit, permissions, profile, "
-      "rateLimits, secretFilter, totp)"},
+     {security(R"("observers": {}, "profile": 1)"), "config.unknown_key",
+      "security.observers: unknown key; did you mean \"observer\"? (allowed: "
+      "audit, observer, permissions, profile, rateLimits, secretFilter, "
+      "totp)"},
      {security(R"("permissions": {"defaultTier": "FULL_ACCESS"})"),
       "config.invalid",
       "security.permissions.defaultTier: FULL_ACCESS cannot be the default "
@@ -262,4 +263,62 @@ BOOST_AUTO_TEST_CASE(tier_names_round_trip) {
     BOOST_TEST((telclaude::parse_tier(telclaude::to_string(t)) == t));
   BOOST_TEST(!telclaude::parse_tier("read_only"));
   BOOST_TEST(!telclaude::parse_tier(""));
+}
+
+BOOST_AUTO_TEST_CASE(observer_defaults_and_every_key) {
+  auto d = parse(security(""), home_env()).security.observer;
+  BOOST_TEST(d.enabled);
+  BOOST_TEST(d.model == "claude-haiku-4-5");
+  BOOST_TEST(d.max_latency_ms == 20000);
+  BOOST_TEST(d.danger_threshold == 0.7);
+  BOOST_TEST((d.fallback_on_timeout == observer_fallback::block));
+  BOOST_TEST(d.circuit_breaker.failure_threshold == 5);
+  BOOST_TEST(d.circuit_breaker.reset_ms == 30000);
+
+  auto s = parse(security(R"("observer": {"enabled": false,
+      "model": "claude-3-5-haiku", "maxLatencyMs": 1500,
+      "dangerThreshold": 0.5, "fallbackOnTimeout": "approve",
+      "circuitBreaker": {"failureThreshold": 2, "resetMs": 1000}})"),
+                 home_env())
+             .security.observer;
+  BOOST_TEST(!s.enabled);
+  BOOST_TEST(s.model == "claude-3-5-haiku");
+  BOOST_TEST(s.max_latency_ms == 1500);
+  BOOST_TEST(s.danger_threshold == 0.5);
+  BOOST_TEST((s.fallback_on_timeout == observer_fallback::approve));
+  BOOST_TEST(s.circuit_breaker.failure_threshold == 2);
+  BOOST_TEST(s.circuit_breaker.reset_ms == 1000);
+  BOOST_TEST((parse(security(R"("observer": {"fallbackOnTimeout": "allow"})"),
+                    home_env())
+                .security.observer.fallback_on_timeout
+              == observer_fallback::allow));
+}
+
+BOOST_AUTO_TEST_CASE(observer_errors_name_the_exact_place) {
+  check_errors(
+    {{security(R"("observer": {"maxLatencyMs": 50})"), "config.range",
+      "security.observer.maxLatencyMs: expected an integer from 100 to "
+      "120000, got 50"},
+     {security(R"("observer": {"dangerThreshold": 1.5})"), "config.range",
+      "security.observer.dangerThreshold: expected a number from 0 to 1, "
+      "got 1.5"},
+     {security(R"("observer": {"fallbackOnTimeout": "deny"})"),
+      "config.range",
+      "security.observer.fallbackOnTimeout: expected one of \"block\", "
+      "\"allow\", \"approve\", got \"deny\""},
+     {security(R"("observer": {"model": ""})"), "config.invalid",
+      "security.observer.model: expected a non-empty string, got \"\""},
+     {security(R"("observer": {"circuitBreaker": {"failureThreshold": 0}})"),
+      "config.range",
+      "security.observer.circuitBreaker.failureThreshold: expected an "
+      "integer from 1 to 1000, got 0"},
+     {security(R"("observer": {"circuitBreaker": {"resetMs": 10}})"),
+      "config.range",
+      "security.observer.circuitBreaker.resetMs: expected an integer from "
+      "100 to 3600000, got 10"},
+     {security(R"("observer": {"circuitbreaker": {}})"), "config.unknown_key",
+      "security.observer.circuitbreaker: unknown key; did you mean "
+      "\"circuitBreaker\"? (allowed: circuitBreaker, dangerThreshold, "
+      "enabled, fallbackOnTimeout, maxLatencyMs, model)"}},
+    home_env());
 }
