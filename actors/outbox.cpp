@@ -88,8 +88,16 @@ outbox(self_ptr self, std::shared_ptr<telegram::bot_api_client> client,
     [self](atom::reply_text, reply_target& t, std::string& text) {
       self->state.replies[{t.chat_id, t.turn}] += text;
     },
+    [self](atom::reply_progress, reply_target& t, std::string& line) {
+      // First version: remembered per turn, not shown yet.
+      auto& lines = self->state.progress[{t.chat_id, t.turn}];
+      lines.push_back(std::move(line));
+      if (lines.size() > 3)
+        lines.erase(lines.begin());
+    },
     [self](atom::reply_end, reply_target& t, bool discard) {
       auto& s = self->state;
+      s.progress.erase({t.chat_id, t.turn});
       auto node = s.replies.extract({t.chat_id, t.turn});
       if (discard)
         return;

@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "messages/actors.hpp"
 
@@ -27,6 +28,9 @@ struct outbox_state {
   outbox_options opts;
   /// Text released by the redactor, per (chat, turn), until the turn ends.
   std::map<std::pair<std::int64_t, std::uint64_t>, std::string> replies;
+  /// The last few tool progress lines per (chat, turn).
+  std::map<std::pair<std::int64_t, std::uint64_t>, std::vector<std::string>>
+    progress;
 };
 
 /// Everything sent to Telegram goes through here. Spawn detached: each send

@@ -39,7 +39,12 @@ using store_actor = caf::typed_actor<
 using outbox_actor = caf::typed_actor<
   // Appends text the redactor released to a turn's reply.
   caf::reacts_to<atom::reply_text, reply_target, std::string>,
-  // Ends a turn's reply: sends it (split under 4096), then marks the update
+  // One compact, already-redacted tool progress line of a turn ("Reading
+  // src/main.cpp") for its preview message (which carries a Stop button,
+  // callback data "stop:<turn>").
+  caf::reacts_to<atom::reply_progress, reply_target, std::string>,
+  // Ends a turn's reply: the final text replaces the preview in place
+  // (split under 4096, Stop button removed), then marks the update
   // answered. With `discard` set the text is dropped unsent.
   caf::reacts_to<atom::reply_end, reply_target, bool>,
   // Sends a fixed relay notice (never agent output); an update id other
