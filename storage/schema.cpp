@@ -1,6 +1,7 @@
 #include "storage/schema.hpp"
 
 #include "storage/admin.hpp"
+#include "storage/agent_processes.hpp"
 #include "storage/agent_sessions.hpp"
 #include "storage/approvals.hpp"
 #include "storage/audit_log.hpp"
@@ -21,7 +22,7 @@ namespace {
 
 /// Each repository declares its own tables as `schema`; a new repository
 /// adds one line here.
-constexpr std::array<std::string_view, 10> tables{
+constexpr std::array<std::string_view, 11> tables{
   inbox::schema,
   agent_sessions::schema,
   relay_state::schema,
@@ -32,6 +33,7 @@ constexpr std::array<std::string_view, 10> tables{
   rate_windows::schema,
   audit_log::schema,
   totp_sessions::schema,
+  agent_processes::schema,
 };
 
 } // namespace

@@ -62,7 +62,8 @@ BOOST_AUTO_TEST_CASE(open_creates_private_dirs_file_and_schema) {
   while (q.step())
     tables.insert(q.column_text(0));
   BOOST_TEST((tables == std::set<std::string>{
-                          "admin", "agent_sessions", "approvals", "audit_log",
+                          "admin", "agent_processes", "agent_sessions",
+                          "approvals", "audit_log",
                           "auth_codes", "identity_links", "inbox",
                           "rate_windows", "relay_state", "totp_sessions"}));
   BOOST_TEST(text_scalar(db, "PRAGMA journal_mode") == "wal");
