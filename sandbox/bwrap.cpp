@@ -2,8 +2,12 @@
 
 #include "core/error.hpp"
 #include "sandbox/environment.hpp"
+#include "sandbox/netbridge.hpp"
+
+#include <unistd.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <system_error>
 
@@ -11,14 +15,55 @@ namespace telclaude::sandbox {
 
 namespace fs = std::filesystem;
 
-std::vector<std::string> system_read_only_paths() {
+std::vector<std::string> etc_read_only_paths() {
   std::vector<std::string> out;
-  for (const char* path : {"/usr", "/bin", "/lib", "/lib64", "/sbin", "/etc"}) {
+  for (const char* path :
+       {"/etc/resolv.conf", "/etc/hosts", "/etc/host.conf", "/etc/gai.conf",
+        "/etc/nsswitch.conf", "/etc/passwd", "/etc/group", "/etc/localtime",
+        "/etc/timezone", "/etc/ssl", "/etc/ca-certificates",
+        "/etc/pki", "/etc/alternatives", "/etc/ld.so.cache",
+        "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/os-release",
+        "/etc/mime.types", "/etc/services", "/etc/protocols",
+        "/etc/inputrc", "/etc/bash.bashrc", "/etc/profile",
+        "/etc/gitconfig"}) {
     std::error_code ec;
     if (fs::exists(fs::symlink_status(path, ec)))
       out.emplace_back(path);
   }
   return out;
+}
+
+std::vector<std::string> system_read_only_paths() {
+  std::vector<std::string> out;
+  for (const char* path : {"/usr", "/bin", "/lib", "/lib64", "/sbin"}) {
+    std::error_code ec;
+    if (fs::exists(fs::symlink_status(path, ec)))
+      out.emplace_back(path);
+  }
+  auto etc = etc_read_only_paths();
+  out.insert(out.end(), etc.begin(), etc.end());
+  return out;
+}
+
+std::string netbridge_path() {
+  fs::path path;
+  if (const char* env = std::getenv("TELCLAUDE_NETBRIDGE"); env && *env) {
+    path = env;
+  } else {
+    std::error_code ec;
+    path = fs::read_symlink("/proc/self/exe", ec).parent_path()
+         / "telclaude-netbridge";
+  }
+  std::error_code ec;
+  auto real = fs::canonical(path, ec);
+  if (ec || !fs::is_regular_file(real, ec) || ::access(real.c_str(), X_OK))
+    throw user_error("sandbox.netbridge",
+                     "the network bridge " + path.string()
+                       + " is missing or not executable; install "
+                         "telclaude-netbridge next to telclaude (it is "
+                         "built and installed with it), or set "
+                         "TELCLAUDE_NETBRIDGE to its path");
+  return real.string();
 }
 
 policy agent_policy(const agent_sandbox& sandbox,
@@ -45,6 +90,9 @@ policy agent_policy(const agent_sandbox& sandbox,
     p.read_only_paths.push_back(
       fs::path{sandbox.program}.parent_path().string());
   p.share_net = sandbox.share_net;
+  p.netbridge = sandbox.netbridge;
+  p.proxy_socket = sandbox.proxy_socket;
+  p.forwards = sandbox.forwards;
   p.env = allowlisted_environment(
     source_env, environment_options{p.home, "/tmp", sandbox.extra_env_names});
   return p;
@@ -95,6 +143,16 @@ std::vector<std::string> build_bwrap_args(
     add({"--bind", p.home, p.home});
   if (!p.workdir.empty())
     add({p.workdir_writable ? "--bind" : "--ro-bind", p.workdir, p.workdir});
+  // Never a symlink: bwrap would follow it on the host's side.
+  for (const auto& path : p.read_only_overlays) {
+    std::error_code ec;
+    if (!fs::is_symlink(path, ec) && fs::exists(path, ec))
+      add({"--ro-bind", path, path});
+  }
+  if (!p.netbridge.empty()) {
+    add({"--ro-bind", p.netbridge, netbridge::inside_path});
+    add({"--ro-bind", p.proxy_socket, netbridge::inside_socket});
+  }
   args.emplace_back("--clearenv");
   for (const auto& entry : p.env) {
     auto equals = entry.find('=');
@@ -105,7 +163,12 @@ std::vector<std::string> build_bwrap_args(
   }
   add({"--chdir", p.workdir.empty() ? std::string_view{"/"} : p.workdir});
   args.emplace_back("--");
-  args.insert(args.end(), inner_argv.begin(), inner_argv.end());
+  if (p.netbridge.empty()) {
+    args.insert(args.end(), inner_argv.begin(), inner_argv.end());
+  } else {
+    auto wrapped = netbridge::wrap(p.forwards, inner_argv);
+    args.insert(args.end(), wrapped.begin(), wrapped.end());
+  }
   return args;
 }
 

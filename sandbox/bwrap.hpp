@@ -22,10 +22,23 @@ struct policy {
   /// Mounted read-only; a path that is a symlink on the host (such as /bin
   /// on merged-/usr systems) becomes the same symlink inside.
   std::vector<std::string> read_only_paths;
-  /// Keep the host's network namespace (the agent needs its API endpoint).
+  /// Keep the host's network namespace. The relay never does: its agents
+  /// reach the network only through the egress proxy (`netbridge`).
   bool share_net = false;
   /// The sandboxed process's whole environment, NAME=VALUE.
   std::vector<std::string> env;
+  /// Host path of telclaude-netbridge; when set, it and `proxy_socket`
+  /// are mounted read-only under /run/telclaude and the command runs
+  /// under the bridge (netbridge::wrap), which gives it HTTPS_PROXY.
+  std::string netbridge;
+  /// Host path of the egress proxy's Unix socket.
+  std::string proxy_socket;
+  /// Loopback `host:port` entries the bridge listens on inside and
+  /// tunnels through the proxy (a loopback ANTHROPIC_BASE_URL).
+  std::vector<std::string> forwards;
+  /// Paths inside writable mounts kept read-only (mounted after them):
+  /// sensitive files and placeholders (sandbox/write_guard.hpp).
+  std::vector<std::string> read_only_overlays;
 };
 
 /// Where and how the agent runs, in the relay's terms.
@@ -41,8 +54,13 @@ struct agent_sandbox {
   std::string program;
   /// Further variable names let through (environment_options).
   std::vector<std::string> extra_env_names;
-  /// The agent needs its API endpoint, until the egress proxy exists.
-  bool share_net = true;
+  /// Host path of telclaude-netbridge and the egress proxy's socket
+  /// (policy::netbridge); empty: no way out at all.
+  std::string netbridge;
+  std::string proxy_socket;
+  std::vector<std::string> forwards;
+  /// Only for tests that predate the proxy; the relay never sets it.
+  bool share_net = false;
 };
 
 /// The policy for an agent: system directories and the program's directory
@@ -54,8 +72,16 @@ policy agent_policy(const agent_sandbox& sandbox,
                     const std::vector<std::string>& source_env);
 
 /// System directories that exist on this host: /usr /bin /lib /lib64
-/// /sbin /etc.
+/// /sbin, and of /etc only what programs need (etc_read_only_paths()).
 std::vector<std::string> system_read_only_paths();
+
+/// The parts of /etc mounted (those present): name service, users and
+/// groups, time zone, TLS certificates, the dynamic linker's cache.
+std::vector<std::string> etc_read_only_paths();
+
+/// telclaude-netbridge next to this program (TELCLAUDE_NETBRIDGE wins);
+/// throws telclaude::user_error `sandbox.netbridge` when it is missing.
+std::string netbridge_path();
 
 /// The real path of an agent command (a path, or a name looked up in
 /// `path_list`), following symlinks: the program that runs inside, whose

@@ -123,7 +123,8 @@ BOOST_AUTO_TEST_CASE(agent_policy_builds_private_dirs) {
   BOOST_TEST((std::filesystem::status(p.tmp).permissions()
               == std::filesystem::perms::owner_all));
   BOOST_TEST(p.read_only_paths.back() == "/opt/claude-code/bin");
-  BOOST_TEST(p.share_net);
+  // No network of its own: the egress proxy is the only way out.
+  BOOST_TEST(!p.share_net);
   BOOST_TEST(p.env
                == (argv{"PATH=/usr/bin", "HOME=" + p.home, "TMPDIR=/tmp"}),
              boost::test_tools::per_element());
