@@ -24,6 +24,7 @@ outbox_actor::behavior_type recording_outbox(outbox_actor::pointer,
     [out](atom::reply_text, reply_target&, std::string& text) {
       out->chunks.push_back(std::move(text));
     },
+    [](atom::reply_progress, reply_target&, std::string&) {},
     [out](atom::reply_end, reply_target&, bool discard) {
       ++out->ends;
       out->discarded = discard;

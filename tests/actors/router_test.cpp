@@ -91,6 +91,7 @@ outbox_actor::behavior_type fake_outbox(outbox_actor::pointer,
                                         std::shared_ptr<world> w) {
   return {
     [](atom::reply_text, reply_target&, std::string&) {},
+    [](atom::reply_progress, reply_target&, std::string&) {},
     [w](atom::reply_end, reply_target& t, bool) {
       w->done.push_back(t.update_id);
     },
