@@ -117,6 +117,22 @@ using gatekeeper_actor = caf::typed_actor<
   // Expires old approvals and codes; re-arms itself.
   caf::reacts_to<atom::sweep>>;
 
+/// The security observer: fast path, else the classifier model behind
+/// the circuit breaker. Never blocks: a model call runs in a
+/// classifier_worker.
+using observer_actor = caf::typed_actor<
+  // Classifies a request's text; always answers, within maxLatencyMs
+  // (the fallback when the breaker is open or the call fails).
+  caf::replies_to<atom::classify, std::string>::with<observer_verdict>,
+  // The breaker's state and the counters.
+  caf::replies_to<atom::obs_stats>::with<observer_stats>>;
+
+/// One classifier model call (detached: it runs `claude` under bwrap and
+/// waits for it, killed after maxLatencyMs).
+using classifier_worker_actor = caf::typed_actor<
+  // Runs the model on the text; source "model", or `error` set.
+  caf::replies_to<atom::classify, std::string>::with<observer_verdict>>;
+
 /// One conversation's state machine and queue.
 using chat_session_actor = caf::typed_actor<
   // A message for this conversation; handled strictly in arrival order.
@@ -161,4 +177,6 @@ CAF_BEGIN_TYPE_ID_BLOCK(telclaude, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(telclaude, (std::vector<telclaude::button>))
   CAF_ADD_TYPE_ID(telclaude, (telclaude::gate_reply))
   CAF_ADD_TYPE_ID(telclaude, (telclaude::factor_reply))
+  CAF_ADD_TYPE_ID(telclaude, (telclaude::observer_verdict))
+  CAF_ADD_TYPE_ID(telclaude, (telclaude::observer_stats))
 CAF_END_TYPE_ID_BLOCK(telclaude)

@@ -189,4 +189,51 @@ typename Inspector::result_type inspect(Inspector& f, gate_reply& x) {
            x.callback_answer, x.qr, x.run, x.message);
 }
 
+/// The security observer's answer for one request (strict profile).
+struct observer_verdict {
+  /// "ALLOW", "WARN" or "BLOCK" (after dangerThreshold); empty when no
+  /// classification was made (the fallback answered).
+  std::string classification;
+  double confidence = 0;  ///< 0..1
+  std::string reason;
+  /// "fast_path", "model" or "fallback".
+  std::string source;
+  /// The fallbackOnTimeout policy applied: "block", "allow", "approve"
+  /// (source "fallback" only).
+  std::string fallback;
+  /// Why the model gave no classification (timeout, malformed answer,
+  /// agent error, breaker open); empty otherwise.
+  std::string error;
+  std::int64_t elapsed_ms = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, observer_verdict& x) {
+  return f(caf::meta::type_name("telclaude::observer_verdict"),
+           x.classification, x.confidence, x.reason, x.source, x.fallback,
+           x.error, x.elapsed_ms);
+}
+
+/// The observer's circuit breaker and counters, for status and tests.
+struct observer_stats {
+  std::string breaker;  ///< "closed", "open", "half_open"
+  std::int32_t consecutive_failures = 0;
+  std::uint64_t fast_path = 0;  ///< requests the fast path decided
+  std::uint64_t model_calls = 0;
+  std::uint64_t model_successes = 0;
+  std::uint64_t model_failures = 0;
+  std::uint64_t fallbacks = 0;  ///< answered by fallbackOnTimeout
+  std::uint64_t opened = 0;     ///< breaker transitions to open
+  std::uint64_t half_opened = 0;
+  std::uint64_t closed = 0;     ///< back to closed
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, observer_stats& x) {
+  return f(caf::meta::type_name("telclaude::observer_stats"), x.breaker,
+           x.consecutive_failures, x.fast_path, x.model_calls,
+           x.model_successes, x.model_failures, x.fallbacks, x.opened,
+           x.half_opened, x.closed);
+}
+
 } // namespace telclaude

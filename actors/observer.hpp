@@ -1,0 +1,61 @@
+#pragma once
+
+#include "actors/observer_classifier.hpp"
+#include "messages/actors.hpp"
+#include "security/circuit_breaker.hpp"
+#include "security/fast_path.hpp"
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+namespace telclaude {
+
+/// What the observer answers when the model gives no classification
+/// (`security.observer.fallbackOnTimeout`).
+enum class observer_fallback_policy { block, allow, approve };
+
+/// "block", "allow", "approve".
+std::string_view to_string(observer_fallback_policy p) noexcept;
+
+/// The observer's configuration, from `security.observer`.
+struct observer_options {
+  double danger_threshold = 0.7;
+  observer_fallback_policy fallback = observer_fallback_policy::block;
+  int failure_threshold = 5;
+  std::chrono::milliseconds reset{30000};
+  /// Extra time, beyond the classifier's own deadline, the observer waits
+  /// for its worker before counting the call as failed.
+  std::chrono::milliseconds grace{3000};
+};
+
+struct observer_state {
+  static inline const char* name = "observer";
+  std::shared_ptr<const security::fast_path> fast;
+  std::shared_ptr<const classifier_spec> spec;
+  observer_options opts;
+  std::unique_ptr<security::circuit_breaker> breaker;
+  audit_actor audit;
+  std::uint64_t fast_path = 0;
+};
+
+/// The security observer (strict profile): the fast path decides the
+/// obvious cases at once; otherwise, if the circuit breaker admits it, a
+/// detached classifier_worker runs the model and its answer is adjusted
+/// by dangerThreshold. A failure (timeout, malformed answer, agent error)
+/// counts against the breaker; while it is open, and for requests that
+/// arrive while its one half-open probe runs, the fallback answers at
+/// once with no call. Transitions are logged and audited; the counters
+/// answer `obs_stats`. Runs on the scheduler and never blocks.
+observer_actor::behavior_type
+observer(observer_actor::stateful_pointer<observer_state> self,
+         std::shared_ptr<const classifier_spec> spec, observer_options opts,
+         audit_actor audit);
+
+/// One model call for the observer (spawn detached, one per call; it
+/// quits after answering).
+classifier_worker_actor::behavior_type
+classifier_worker(classifier_worker_actor::pointer self,
+                  std::shared_ptr<const classifier_spec> spec);
+
+} // namespace telclaude

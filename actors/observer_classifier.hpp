@@ -1,0 +1,53 @@
+#pragma once
+
+// One call of the classifier model: plain blocking code (no CAF), run by
+// the classifier_worker actor on its own thread.
+
+#include "sandbox/bwrap.hpp"
+#include "security/observer_classification.hpp"
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace telclaude {
+
+/// How the observer runs its model.
+struct classifier_spec {
+  /// The agent command (its real path), e.g. {"/usr/bin/claude"}.
+  std::vector<std::string> command;
+  /// The sandbox, from sandbox::agent_policy like the agent's own, but
+  /// with no workdir mounted.
+  sandbox::policy policy;
+  /// `security.observer.model`.
+  std::string model;
+  /// `security.observer.maxLatencyMs`: the model is killed after this.
+  std::chrono::milliseconds max_latency{20000};
+};
+
+/// What one call gave.
+struct classifier_outcome {
+  /// The parsed answer (before dangerThreshold), or nullopt: a failure.
+  std::optional<security::classifier_answer> answer;
+  /// Why it failed ("timed out after 2000 ms", "malformed answer: ...").
+  std::string error;
+  bool timed_out = false;
+  std::chrono::milliseconds elapsed{0};
+};
+
+/// The argv of one classifier call: the agent command in print mode with
+/// `--model`, no tools (`--tools ""`), no session persistence, no slash
+/// commands or MCP servers, the security-gate system prompt, and the
+/// user's text delimited as data (security::classifier_request).
+std::vector<std::string> classifier_args(const classifier_spec& spec,
+                                         std::string_view text);
+
+/// Runs the model on `text` under the sandbox and parses its answer
+/// strictly; kills it (SIGKILL to its process group) after max_latency.
+/// Never throws: a failure to start is a failure like any other.
+classifier_outcome run_classifier(const classifier_spec& spec,
+                                  std::string_view text);
+
+} // namespace telclaude
