@@ -5,6 +5,7 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/agent_caps.hpp"
 #include "actors/redactor.hpp"
 #include "agent/child_process.hpp"
 #include "agent/invocation.hpp"
@@ -114,6 +115,8 @@ void finish(self_ptr self, const agent::exit_status& status) {
   } else if (st.timed_out) {
     emit(self, "⏱ The turn took longer than " + std::to_string(timeout_s)
                  + " s and was stopped.");
+  } else if (auto capped = cap_verdict(self, status); !capped.empty()) {
+    emit(self, capped);
   } else {
     auto tail = st.child ? st.child->stderr_tail() : std::string{};
     if (!tail.empty())
@@ -130,6 +133,7 @@ void finish(self_ptr self, const agent::exit_status& status) {
                                    : "failed",
                out.duration_ms, status.describe(), out.cost_usd);
   self->send(st.redactor, atom::output_end_v, discard);
+  release_caps(self);
   self->send(st.session, atom::finished_v, st.req.turn, out);
   self->quit();
 }
@@ -142,6 +146,7 @@ void fail_to_start(self_ptr self, const std::string& why) {
              "in the relay's log.");
   st.done = true;
   self->send(st.redactor, atom::output_end_v, false);
+  release_caps(self);
   self->send(st.session, atom::finished_v, st.req.turn, run_outcome{});
   self->quit();
 }
@@ -159,6 +164,10 @@ agent_run_actor::behavior_type
 agent_run(self_ptr self, std::shared_ptr<const agent_spec> spec,
           run_request req, chat_session_actor session,
           redactor_actor redactor) {
+  // Under sandbox.limits a run first waits for its slot.
+  if (spec->slots && !self->state.admitted)
+    return await_slot(self, std::move(spec), std::move(req),
+                      std::move(session), std::move(redactor));
   auto& st = self->state;
   st.spec = std::move(spec);
   st.req = std::move(req);
@@ -190,8 +199,10 @@ agent_run(self_ptr self, std::shared_ptr<const agent_spec> spec,
   try {
     sandbox::set_variables(policy.env, flags.extra_env);
     auto argv = agent::build_claude_args(st.spec->command, call);
-    st.child = std::make_unique<agent::child_process>(
-      sandbox::sandboxed_spawn(policy, argv));
+    auto options = sandbox::sandboxed_spawn(policy, argv);
+    apply_caps(self, options);
+    st.child = std::make_unique<agent::child_process>(std::move(options));
+    record_spawn(self);
   } catch (const std::exception& e) {
     fail_to_start(self, e.what());
     return {

@@ -9,6 +9,8 @@
 #include "agent/stream_json.hpp"
 #include "messages/actors.hpp"
 #include "sandbox/bwrap.hpp"
+#include "sandbox/cgroup.hpp"
+#include "sandbox/limits.hpp"
 
 namespace telclaude {
 
@@ -29,6 +31,12 @@ struct agent_spec {
   std::chrono::seconds kill_grace{5};
   /// Redacts what the agent writes to stderr before it is logged.
   std::shared_ptr<const security::redaction_engine> engine;
+  /// Resource caps of each run (sandbox.limits, actors/agent_caps.hpp).
+  sandbox::process_caps caps;
+  /// Where each run gets its cgroup; null or unavailable: rlimits only.
+  std::shared_ptr<const sandbox::cgroup_root> cgroups;
+  /// Admission and process records; null: every run starts at once.
+  agent_slots_actor slots;
 };
 
 struct agent_run_state {
@@ -37,6 +45,10 @@ struct agent_run_state {
   run_request req;
   chat_session_actor session;
   redactor_actor redactor;
+  /// The run's cgroup (destroyed after the child: kills what is left).
+  std::unique_ptr<sandbox::run_cgroup> cgroup;
+  /// agent_slots granted this run its slot.
+  bool admitted = false;
   std::unique_ptr<agent::child_process> child;
   std::thread reader;
   std::unique_ptr<agent::stream_json_parser> parser;

@@ -27,6 +27,7 @@ void perform(self_ptr self, std::vector<chat::action> actions) {
       req.prompt = run->message.text;
       req.resume_id = run->resume_id;
       req.tier = run->message.tier;
+      req.user_id = run->message.user_id;
       st.launched[run->turn] = run->message;
       req.target = reply_target{run->message.chat_id,
                                 run->message.message_id,

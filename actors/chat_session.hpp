@@ -19,6 +19,8 @@ struct run_request {
   /// Empty for a fresh conversation.
   std::string resume_id;
   reply_target target;
+  /// Who asked (sandbox.limits.maxAgentsPerUser counts by it).
+  std::int64_t user_id = 0;
   /// The tier the gatekeeper granted ("READ_ONLY", ...): the agent's
   /// flags follow it. Empty or unknown runs as READ_ONLY.
   std::string tier;

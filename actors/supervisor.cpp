@@ -8,6 +8,7 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/agent_slots.hpp"
 #include "actors/audit.hpp"
 #include "actors/gatekeeper.hpp"
 #include "actors/outbox.hpp"
@@ -164,6 +165,11 @@ relay_plan plan_relay(const config::settings& settings) {
   spec->model = settings.agent.model.value_or("");
   spec->extra_args = settings.agent.extra_args;
   spec->timeout = std::chrono::seconds{settings.reply.timeout_seconds};
+  spec->caps = caps_from(settings.sandbox.limits);
+  spec->cgroups = std::make_shared<const sandbox::cgroup_root>(
+    sandbox::cgroup_root::detect());
+  spdlog::info("sandbox: caps {}; run cgroups: {}",
+               sandbox::describe(spec->caps), spec->cgroups->describe());
   plan.agent = std::move(spec);
   return plan;
 }
@@ -247,7 +253,11 @@ void supervisor::start() {
   deps.store = store_;
   deps.audit = audit_;
   deps.outbox = outbox_;
-  deps.launch = make_agent_launcher(*sys_, plan_.agent, outbox_);
+  slots_ = start_agent_slots(*sys_, plan_.database_file,
+                             s.sandbox.limits, plan_.agent->cgroups.get(),
+                             outbox_, audit_, wall_);
+  deps.launch = make_agent_launcher(
+    *sys_, with_slots(plan_.agent, slots_), outbox_);
   deps.conversation.reset_triggers = s.reply.session.reset_triggers;
   deps.conversation.idle_timeout
     = std::chrono::minutes{s.reply.session.idle_minutes};
@@ -345,6 +355,11 @@ void supervisor::stop() {
     self->send_exit(router_, caf::exit_reason::user_shutdown);
     await_down(self, router_);
   }
+  if (slots_) {
+    // Every run ended with its session; the queue holds nothing.
+    self->send_exit(slots_, caf::exit_reason::user_shutdown);
+    await_down(self, slots_);
+  }
   if (gatekeeper_) {
     self->send_exit(gatekeeper_, caf::exit_reason::user_shutdown);
     await_down(self, gatekeeper_);
@@ -374,6 +389,7 @@ void supervisor::stop() {
   }
   poller_ = nullptr;
   router_ = nullptr;
+  slots_ = nullptr;
   gatekeeper_ = nullptr;
   totp_client_ = nullptr;
   outbox_ = nullptr;

@@ -84,6 +84,7 @@ private:
   totp_client_actor totp_client_;
   gatekeeper_actor gatekeeper_;
   router_actor router_;
+  agent_slots_actor slots_;
   poller_actor poller_;
   std::shared_ptr<std::atomic<bool>> poller_failed_
     = std::make_shared<std::atomic<bool>>(false);

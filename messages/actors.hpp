@@ -85,6 +85,24 @@ using agent_run_actor = caf::typed_actor<
   // The interrupt did not end it: kill the agent.
   caf::reacts_to<atom::kill>>;
 
+/// Admission of agent runs (sandbox.limits caps, a FIFO queue) and the
+/// record of their processes in SQLite (detached thread).
+using agent_slots_actor = caf::typed_actor<
+  // A run (turn, user, chat) asks to start; the reply (true) comes when a
+  // slot is free. The queued run's chat is told its position meanwhile.
+  caf::replies_to<atom::slot_get, std::uint64_t, std::int64_t,
+                  std::int64_t>::with<bool>,
+  // The run's agent started: record it (turn, pid, start time, cgroup).
+  caf::reacts_to<atom::slot_pid, std::uint64_t, std::int64_t, std::int64_t,
+                 std::string>,
+  // The run's process is gone (or it gave up waiting): free its slot and
+  // forget its record.
+  caf::reacts_to<atom::slot_free, std::uint64_t>,
+  // Grants the starts the spawn interval held back.
+  caf::reacts_to<atom::slot_wake>,
+  // Returns how many runs hold a slot and how many wait.
+  caf::replies_to<atom::slot_count>::with<std::uint64_t, std::uint64_t>>;
+
 /// The audit trail: the SQLite table and the JSONL file (detached thread).
 using audit_actor = caf::typed_actor<
   // Writes one record (its text redacted once more first).
