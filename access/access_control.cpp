@@ -11,6 +11,7 @@
 #include "storage/totp_sessions.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <optional>
 #include <stdexcept>
 
@@ -187,7 +188,50 @@ security::rate_result access_control::acquire(std::int64_t user_id,
   }
 }
 
-access_outcome access_control::handle(const chat_message& msg) {
+security::observer_result observer_input(const observer_verdict& v) {
+  security::observer_result r;
+  r.confidence = v.confidence;
+  if (v.classification == "ALLOW")
+    r.state = security::observer_state::allow;
+  else if (v.classification == "WARN")
+    r.state = security::observer_state::warn;
+  else if (v.classification == "BLOCK")
+    r.state = security::observer_state::block;
+  else if (v.fallback == "allow")
+    r = {security::observer_state::allow, 1.0};
+  else if (v.fallback == "approve")
+    r = {security::observer_state::not_run, 0.0};
+  else
+    r = {security::observer_state::error, 0.0};
+  return r;
+}
+
+std::string observer_line(const observer_verdict& v) {
+  if (v.classification.empty())
+    return "Security check: not run (" + v.error + "); fallback "
+           + v.fallback + ".";
+  char confidence[16];
+  std::snprintf(confidence, sizeof confidence, "%.2f", v.confidence);
+  return "Security check: " + v.classification + " (confidence "
+         + confidence + "): " + v.reason;
+}
+
+bool access_control::needs_observer(const chat_message& msg) {
+  if (opts_.mode != security::profile::strict || !msg.callback_id.empty()
+      || !opts_.allowed_chats.contains(msg.chat_id))
+    return false;
+  auto control = security::parse_control_command(msg.text,
+                                                 opts_.bot_username);
+  if (!std::holds_alternative<security::not_control>(control))
+    return false;
+  if (std::find(opts_.reset_triggers.begin(), opts_.reset_triggers.end(),
+                msg.text) != opts_.reset_triggers.end())
+    return false;
+  return load_identity(msg.user_id).link != security::link_state::unlinked;
+}
+
+access_outcome access_control::handle(const chat_message& msg,
+                                      const observer_verdict* observed) {
   const auto now_ms = to_unix_ms(wall_.now());
   try {
     security::gate_input in;
@@ -221,7 +265,26 @@ access_outcome access_control::handle(const chat_message& msg) {
                                               {}}
                       : acquire(msg.user_id, who.level, now_ms);
     }
+    std::vector<audit_event> classified;
+    if (observed && in.mode == security::profile::strict) {
+      in.observer = observer_input(*observed);
+      // Every classification is audited, whatever the gate makes of it.
+      auto what = observed->classification.empty()
+                    ? "fallback_" + observed->fallback
+                    : observed->classification;
+      auto why = observed->source + ": "
+                 + (observed->classification.empty() ? observed->error
+                                                     : observed->reason);
+      classified.push_back(event(msg, "observer", what, std::move(why),
+                                 to_string(who.level), now_ms));
+      classified.back().duration_ms = observed->elapsed_ms;
+    }
     auto verdict = security::decide(in);
+    auto with_classification = [&](access_outcome out) {
+      out.audit.insert(out.audit.begin(), classified.begin(),
+                       classified.end());
+      return out;
+    };
 
     if (auto* a = std::get_if<security::allow>(&verdict)) {
       access_outcome out;
@@ -230,7 +293,7 @@ access_outcome access_control::handle(const chat_message& msg) {
       out.reply.message.tier = std::string{to_string(a->level)};
       out.audit.push_back(event(msg, "request", "allowed", "",
                                 to_string(a->level), now_ms));
-      return out;
+      return with_classification(std::move(out));
     }
     if (auto* r = std::get_if<security::refuse>(&verdict)) {
       access_outcome out;
@@ -246,10 +309,10 @@ access_outcome access_control::handle(const chat_message& msg) {
       out.audit.push_back(event(msg, "request", "refused",
                                 std::string{to_string(r->reason)}, tier,
                                 now_ms));
-      return out;
+      return with_classification(std::move(out));
     }
     if (auto* p = std::get_if<security::pending_approval>(&verdict))
-      return pending(msg, *p, now_ms);
+      return with_classification(pending(msg, *p, now_ms, observed));
     if (std::holds_alternative<security::claim_admin_offer>(verdict))
       return claim_offer(msg, now_ms);
     const auto& c = std::get<security::control>(verdict);
@@ -267,7 +330,8 @@ access_outcome access_control::handle(const chat_message& msg) {
 
 access_outcome access_control::pending(const chat_message& msg,
                                        const security::pending_approval& p,
-                                       long long now_ms) {
+                                       long long now_ms,
+                                       const observer_verdict* observed) {
   access_outcome out;
   const auto tier = std::string{to_string(p.level)};
   storage::approval row;
@@ -294,6 +358,13 @@ access_outcome access_control::pending(const chat_message& msg,
   auto prompt =
     security::make_approval_prompt(msg.text, code, opts_.approval_ttl);
   out.reply.text = std::move(prompt.text);
+  if (observed) {
+    auto line = observer_line(*observed);
+    if (p.why == security::approval_reason::observer_block)
+      line = "Blocked by the security check; it runs only if approved.\n"
+             + line;
+    out.reply.text += "\n\n" + redact_(line);
+  }
   for (auto& b : prompt.buttons)
     out.reply.buttons.push_back({std::move(b.label),
                                  std::move(b.callback_data)});

@@ -85,8 +85,17 @@ public:
 
   /// Decides `msg` (a text message, or a button press when its
   /// callback_id is set) and carries out what the decision needs: stores
-  /// approvals and codes, counts the request, links users.
-  access_outcome handle(const chat_message& msg);
+  /// approvals and codes, counts the request, links users. `observed` is
+  /// the security observer's answer (strict profile; null: none, which
+  /// holds the request for approval).
+  access_outcome handle(const chat_message& msg,
+                        const observer_verdict* observed = nullptr);
+
+  /// Whether `msg` is a request the observer must classify before
+  /// handle(): strict profile, an allowed chat, a linked sender, plain
+  /// text bound for the agent (no button press, control command or reset
+  /// trigger). Reads storage; an error says true (handle() then decides).
+  bool needs_observer(const chat_message& msg);
 
   /// The audit event of a message refused before the gate (a secret in
   /// it, a chat not allowed): `reason` as given, the excerpt redacted.
@@ -133,7 +142,8 @@ private:
   std::string factor_line(std::int64_t user_id, long long now_ms);
   access_outcome pending(const chat_message& msg,
                          const security::pending_approval& p,
-                         long long now_ms);
+                         long long now_ms,
+                         const observer_verdict* observed = nullptr);
   access_outcome claim_offer(const chat_message& msg, long long now_ms);
   audit_event event(const chat_message& msg, std::string_view kind,
                     std::string_view verdict, std::string reason,
@@ -151,6 +161,15 @@ private:
   std::unique_ptr<storage::totp_sessions> factors_;
   second_factor* factor_ = nullptr;
 };
+
+/// The gate's view of the observer's answer: a classification as such;
+/// the fallback `block` as an error (refused), `allow` as ALLOW,
+/// `approve` as not run (held for approval).
+security::observer_result observer_input(const observer_verdict& v);
+
+/// The line an approval prompt shows about the observer's answer, e.g.
+/// "Security check: WARN (confidence 0.90): installs packages".
+std::string observer_line(const observer_verdict& v);
 
 /// The storage row of an audit event (absent values as nulls).
 storage::audit_record to_record(const audit_event& e);

@@ -3,6 +3,9 @@
 #include "agent/child_process.hpp"
 #include "agent/invocation.hpp"
 #include "agent/stream_json.hpp"
+#include "core/error.hpp"
+
+#include <filesystem>
 
 #include <condition_variable>
 #include <csignal>
@@ -24,6 +27,35 @@ std::vector<std::string> classifier_args(const classifier_spec& spec,
                      "--system-prompt",
                      std::string{security::observer_system_prompt()}};
   return agent::build_claude_args(spec.command, call);
+}
+
+classifier_spec classifier_spec_from(const sandbox::policy& agent_base,
+                                     std::vector<std::string> command,
+                                     const std::string& home_dir,
+                                     std::string model,
+                                     std::chrono::milliseconds max_latency) {
+  std::error_code ec;
+  std::filesystem::create_directories(home_dir, ec);
+  std::filesystem::permissions(home_dir, std::filesystem::perms::owner_all,
+                               ec);
+  if (ec)
+    throw user_error("sandbox.state_dir",
+                     "cannot create the observer's private home " + home_dir
+                       + ": " + ec.message());
+  classifier_spec spec;
+  spec.policy = agent_base;
+  spec.policy.workdir.clear();
+  spec.policy.workdir_writable = false;
+  spec.policy.tmp.clear();
+  spec.policy.home = home_dir;
+  spec.policy.read_only_overlays.clear();
+  for (auto& entry : spec.policy.env)
+    if (entry.starts_with("HOME="))
+      entry = "HOME=" + home_dir;
+  spec.command = std::move(command);
+  spec.model = std::move(model);
+  spec.max_latency = max_latency;
+  return spec;
 }
 
 classifier_outcome run_classifier(const classifier_spec& spec,

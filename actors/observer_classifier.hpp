@@ -27,6 +27,18 @@ struct classifier_spec {
   std::chrono::milliseconds max_latency{20000};
 };
 
+/// The classifier's spec from the agent's own base policy (so it gets
+/// whatever the agent's sandbox gets: namespaces, egress proxy, hidden
+/// paths, environment allowlist), minus what a classifier must not have:
+/// no workdir, a fresh /tmp, and its own private home `home_dir`
+/// (created, mode 0700), never the agent's, whose settings or hooks the
+/// agent could have planted.
+classifier_spec classifier_spec_from(const sandbox::policy& agent_base,
+                                     std::vector<std::string> command,
+                                     const std::string& home_dir,
+                                     std::string model,
+                                     std::chrono::milliseconds max_latency);
+
 /// What one call gave.
 struct classifier_outcome {
   /// The parsed answer (before dangerThreshold), or nullopt: a failure.
