@@ -93,6 +93,8 @@ agent_slots(self_ptr self, agent_slots_options opts) {
     [self](atom::slot_get, std::uint64_t id, std::int64_t user,
            std::int64_t chat_id) -> caf::typed_response_promise<bool> {
       auto& s = self->state;
+      // Before the promise: making it takes the sender out of the message.
+      auto sender = self->current_sender();
       auto rp = self->make_response_promise<bool>();
       if (s.runs.contains(id)) {
         rp.deliver(false);
@@ -101,7 +103,7 @@ agent_slots(self_ptr self, agent_slots_options opts) {
       auto& r = s.runs[id];
       r.promise = rp;
       r.chat_id = chat_id;
-      if (auto sender = self->current_sender()) {
+      if (sender) {
         r.asker = sender->address();
         self->monitor(sender);
       }

@@ -137,3 +137,16 @@ BOOST_AUTO_TEST_CASE(a_repeated_request_is_ignored) {
   BOOST_TEST(a.running_count() == 1u);
   BOOST_TEST(a.waiting_count() == 0u);
 }
+
+BOOST_AUTO_TEST_CASE(the_interval_applies_past_a_user_at_their_cap) {
+  manual_clock c;
+  admission a{caps(3, 1, 200ms)};
+  BOOST_TEST(a.request(1, 10, c.now()).granted == ids{1});
+  BOOST_TEST(a.request(2, 10, c.now()).granted.empty());
+  auto s = a.request(3, 20, c.now());
+  BOOST_TEST(s.granted.empty());
+  BOOST_REQUIRE(s.wake_at.has_value());
+  c.advance(200ms);
+  BOOST_TEST(a.poll(c.now()).granted == ids{3});
+  BOOST_TEST(a.waiting(2));
+}
