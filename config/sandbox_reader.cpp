@@ -175,6 +175,8 @@ void read_limits(json_object in, sandbox_limit_settings& out) {
                      + std::to_string(out.max_memory_mb)
                      + "; the agent cannot start with less");
   }
+  if (auto memory = in.find("maxSandboxMemoryMb"))
+    out.max_sandbox_memory_mb = memory->integer(0, 1 << 22);
   in.read("maxProcesses", out.max_processes, 8, 65536);
   in.read("maxOpenFiles", out.max_open_files, 64, 1048576);
   in.read("maxCpuSeconds", out.max_cpu_seconds, 1, 86400);
