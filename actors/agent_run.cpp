@@ -80,6 +80,17 @@ void on_event(self_ptr self, agent::event& ev) {
 void finish(self_ptr self, const agent::exit_status& status) {
   auto& st = self->state;
   st.done = true;
+  // What the write guard could not keep the agent from creating is said.
+  auto created = st.box ? st.box->finish() : std::vector<std::string>{};
+  if (!created.empty()) {
+    std::string list;
+    for (const auto& f : created)
+      list += (list.empty() ? "" : ", ") + f;
+    spdlog::warn("agent_run turn {}: the agent created sensitive-shaped "
+                 "files: {}", st.req.turn, list);
+    emit(self, "⚠ The agent created files that usually hold secrets: "
+                 + list + ". Review them before using or committing them.");
+  }
   run_outcome out;
   out.agent_session_id = st.session_id;
   out.timed_out = st.timed_out;
@@ -193,7 +204,9 @@ agent_run(self_ptr self, std::shared_ptr<const agent_spec> spec,
   auto level = parse_tier(st.req.tier).value_or(tier::read_only);
   auto flags = security::flags_for(level);
   agent::apply_tier_flags(call, flags);
-  auto policy = st.spec->policy;
+  st.box = std::make_unique<sandbox::run_sandbox>(
+    st.spec->policy, level != tier::read_only, st.spec->deny_write);
+  auto policy = st.box->get();
   spdlog::debug("agent_run: turn {} runs as {} ({})", st.req.turn,
                 to_string(level), flags.permission_mode);
   try {

@@ -9,6 +9,8 @@
 #include "agent/stream_json.hpp"
 #include "messages/actors.hpp"
 #include "sandbox/bwrap.hpp"
+#include "sandbox/egress_proxy.hpp"
+#include "sandbox/run_sandbox.hpp"
 #include "sandbox/cgroup.hpp"
 #include "sandbox/limits.hpp"
 
@@ -24,8 +26,13 @@ struct agent_spec {
   std::vector<std::string> command;
   std::string model;
   std::vector<std::string> extra_args;
-  /// The sandbox every run gets (built and probed at start-up).
+  /// The sandbox every run starts from (built and self-tested at
+  /// start-up); the run's tier decides if the workdir is writable.
   sandbox::policy policy;
+  /// Extra file shapes kept read-only in a writable workdir.
+  std::vector<std::string> deny_write;
+  /// The egress proxy the policy's bridge reaches (kept running).
+  std::shared_ptr<sandbox::egress_proxy> egress;
   std::chrono::seconds timeout{600};
   /// Between the interrupt (SIGINT) and the kill (SIGKILL).
   std::chrono::seconds kill_grace{5};
@@ -45,6 +52,9 @@ struct agent_run_state {
   run_request req;
   chat_session_actor session;
   redactor_actor redactor;
+  /// This run's sandbox (destroyed after the child: its write guard's
+  /// placeholders go once the agent is gone).
+  std::unique_ptr<sandbox::run_sandbox> box;
   /// The run's cgroup (destroyed after the child: kills what is left).
   std::unique_ptr<sandbox::run_cgroup> cgroup;
   /// agent_slots granted this run its slot.

@@ -20,6 +20,7 @@
 #include "core/error.hpp"
 #include "sandbox/environment.hpp"
 #include "sandbox/probe.hpp"
+#include "sandbox/relay_sandbox.hpp"
 #include "security/redaction_engine.hpp"
 #include "storage/database.hpp"
 #include "telegram/bot_api_client.hpp"
@@ -154,13 +155,33 @@ relay_plan plan_relay(const config::settings& settings) {
                        + settings.security.totp.socket_path.string()
                        + "; move TELCLAUDE_TOTP_SOCKET out of it");
 
-  sandbox::agent_sandbox box;
+  // One egress proxy and one base policy; each run's tier then decides
+  // whether the workdir is writable (sandbox::run_sandbox in agent_run).
+  sandbox::relay_sandbox_options box;
   box.workdir = fs::canonical(workdir).string();
-  box.workdir_writable = true;
-  box.state_dir = (data_dir / "sandbox").string();
+  box.data_dir = data_dir.string();
   box.program = program;
-  box.share_net = true;
-  spec->policy = sandbox::agent_policy(box, env);
+  box.extra_env_names = settings.sandbox.env_allow;
+  box.allowed_domains = settings.sandbox.network.allowed_domains;
+  box.allow_hosts = settings.sandbox.network.allow_hosts;
+  const char* home = std::getenv("HOME");
+  box.hidden = sandbox::relay_hidden_paths(
+    data_dir.string(),
+    {settings.config_path.string(),
+     settings.security.audit.log_file.string(),
+     settings.security.totp.socket_path.string()},
+    home ? home : "");
+  auto built = sandbox::prepare_relay_sandbox(box, env);
+  if (!built.self_test.ok) {
+    if (settings.security.profile != security_profile::test)
+      sandbox::require_self_test(built.self_test);
+    spdlog::warn("sandbox: self-test failed ({}); going on only because "
+                 "the profile is \"test\"",
+                 built.self_test.problem);
+  }
+  spec->policy = built.base;
+  spec->egress = built.proxy;
+  spec->deny_write = settings.sandbox.deny_write;
   spec->command = {program};
   spec->model = settings.agent.model.value_or("");
   spec->extra_args = settings.agent.extra_args;

@@ -153,6 +153,9 @@ std::vector<std::string> build_bwrap_args(
     add({"--ro-bind", p.netbridge, netbridge::inside_path});
     add({"--ro-bind", p.proxy_socket, netbridge::inside_socket});
   }
+  // The root (a tmpfs holding the mount points) read-only: nothing can be
+  // written but the workdir, the private home and /tmp.
+  add({"--remount-ro", "/"});
   args.emplace_back("--clearenv");
   for (const auto& entry : p.env) {
     auto equals = entry.find('=');

@@ -6,6 +6,8 @@
 #include "tests/agent/test_support.hpp"
 #include "testing/fake_messages_api.hpp"
 
+#include <mutex>
+
 using namespace telclaude;
 using testing::run_sandboxed_turn;
 using testing::turn_output;
@@ -19,20 +21,24 @@ struct real_cli_fixture {
   testing::temp_dir dir;
   std::filesystem::path workdir = dir.path() / "work";
   std::string program;
+  std::unique_ptr<sandbox::egress_proxy> proxy;
   sandbox::policy p;
 
   real_cli_fixture() {
     auto binary = testing::claude_binary();
     BOOST_TEST_REQUIRE(!binary.empty(), "claude is not installed");
     program = sandbox::resolve_command(binary, "");
-    // The network is shared: the fake listens on the host's loopback.
+    // No network: the fake on the host's loopback is reached through the
+    // egress proxy, which allows only it (allowHosts).
+    auto fake = testing::host_port_of(api.base_url());
+    proxy = testing::test_proxy(dir.path(), {fake});
     p = testing::test_policy(
       dir.path(), program,
       {"PATH=/usr/bin:/bin", "ANTHROPIC_API_KEY=dummy",
        "ANTHROPIC_BASE_URL=" + api.base_url(),
        "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1",
        "CLAUDE_CODE_MAX_RETRIES=0", "TELEGRAM_BOT_TOKEN=123:leak"},
-      true);
+      *proxy, {fake});
   }
 
   turn_output turn(const std::string& prompt, const std::string& resume = {}) {
@@ -93,6 +99,41 @@ BOOST_AUTO_TEST_CASE(write_is_denied_without_permission) {
   BOOST_TEST(out.count<agent::permission_denied_event>() == 1u);
   BOOST_TEST(!std::filesystem::exists(workdir / "x.txt"));
   BOOST_TEST(out.result()->permission_denials.size() == 1u);
+}
+
+
+// The real CLI honours the HTTPS_PROXY the bridge sets: a request for
+// api.anthropic.com arrives at the relay's egress proxy as a CONNECT
+// (here without a network, so the proxy cannot resolve it and says so).
+BOOST_AUTO_TEST_CASE(the_cli_goes_out_through_the_egress_proxy) {
+  testing::temp_dir other;
+  std::mutex mutex;
+  std::vector<sandbox::egress_event> events;
+  sandbox::egress_proxy_options o;
+  o.socket_path = (other.path() / "egress.sock").string();
+  o.allowed_domains = {"api.anthropic.com"};
+  o.resolve = [](const std::string&, std::string& error) {
+    error = "no network in this test";
+    return std::vector<sandbox::ip_address>{};
+  };
+  o.on_event = [&](const sandbox::egress_event& e) {
+    std::lock_guard lock{mutex};
+    events.push_back(e);
+  };
+  sandbox::egress_proxy real_proxy{o};
+  auto q = testing::test_policy(
+    other.path(), program,
+    {"PATH=/usr/bin:/bin", "ANTHROPIC_API_KEY=dummy",
+     "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1",
+     "CLAUDE_CODE_MAX_RETRIES=0"},
+    real_proxy, {});
+  auto out = testing::run_prompt(q, program, "hello");
+  BOOST_TEST(!out.status.success());
+  std::lock_guard lock{mutex};
+  BOOST_TEST_REQUIRE(!events.empty(), out.stderr_tail);
+  BOOST_TEST(events.front().target == "api.anthropic.com:443");
+  BOOST_TEST(!events.front().allowed);
+  BOOST_TEST(api.request_count() == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -55,6 +55,9 @@ struct tier_fixture {
   testing::temp_dir dir;
   fs::path workdir = dir.path() / "work";
   std::string program;
+  std::string fake = testing::host_port_of(api.base_url());
+  std::unique_ptr<sandbox::egress_proxy> proxy
+    = testing::test_proxy(dir.path(), {fake});
 
   tier_fixture() {
     auto binary = testing::claude_binary();
@@ -68,14 +71,14 @@ struct tier_fixture {
   /// argv, its extra_env in the sandbox (unless `with_extra_env` is off).
   turn_output turn(tier t, bool with_extra_env = true) {
     const auto flags = security::flags_for(t);
-    // The network is shared: the fake listens on the host's loopback.
+    // No network: the fake is reached through the egress proxy.
     auto p = testing::test_policy(
       dir.path(), program,
       {"PATH=/usr/bin:/bin", "ANTHROPIC_API_KEY=dummy",
        "ANTHROPIC_BASE_URL=" + api.base_url(),
        "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1",
        "CLAUDE_CODE_MAX_RETRIES=0"},
-      true);
+      *proxy, {fake});
     if (with_extra_env)
       sandbox::set_variables(p.env, flags.extra_env);
     agent::invocation call;

@@ -4,9 +4,11 @@
 #include "agent/invocation.hpp"
 #include "agent/stream_json.hpp"
 #include "sandbox/bwrap.hpp"
+#include "sandbox/egress_proxy.hpp"
 
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -67,8 +69,9 @@ inline turn_output run_sandboxed_turn(
   return out;
 }
 
-/// The agent policy of a test: workdir `<dir>/work` (created), private
-/// state under `<dir>/state`, `program`'s directory visible.
+/// The agent policy of a test without the bridge: workdir `<dir>/work`
+/// (created), private state under `<dir>/state`, `program`'s directory
+/// visible, no network at all (or the host's, when `share_net`).
 inline sandbox::policy test_policy(const std::filesystem::path& dir,
                                    const std::string& program,
                                    const std::vector<std::string>& source_env,
@@ -80,6 +83,43 @@ inline sandbox::policy test_policy(const std::filesystem::path& dir,
   s.program = program;
   s.share_net = share_net;
   return sandbox::agent_policy(s, source_env);
+}
+
+/// An egress proxy on `<dir>/egress.sock` letting through only
+/// `allow_hosts` (such as the loopback fake Messages API).
+inline std::unique_ptr<sandbox::egress_proxy> test_proxy(
+  const std::filesystem::path& dir, std::vector<std::string> allow_hosts) {
+  sandbox::egress_proxy_options o;
+  o.socket_path = (dir / "egress.sock").string();
+  o.allowed_domains = {};
+  o.allow_hosts = std::move(allow_hosts);
+  return std::make_unique<sandbox::egress_proxy>(std::move(o));
+}
+
+/// The agent policy of a test, built like the relay's: workdir
+/// `<dir>/work` (created), private state under `<dir>/state`, `program`'s
+/// directory visible, no network but the bridge to `proxy`, whose
+/// loopback allowHosts are forwarded inside.
+inline sandbox::policy test_policy(const std::filesystem::path& dir,
+                                   const std::string& program,
+                                   const std::vector<std::string>& source_env,
+                                   const sandbox::egress_proxy& proxy,
+                                   const std::vector<std::string>& forwards) {
+  std::filesystem::create_directories(dir / "work");
+  sandbox::agent_sandbox s;
+  s.workdir = (dir / "work").string();
+  s.state_dir = (dir / "state").string();
+  s.program = program;
+  s.netbridge = sandbox::netbridge_path();
+  s.proxy_socket = proxy.socket_path();
+  s.forwards = forwards;
+  return sandbox::agent_policy(s, source_env);
+}
+
+/// "127.0.0.1:PORT" of an http://127.0.0.1:PORT base URL.
+inline std::string host_port_of(const std::string& base_url) {
+  auto rest = base_url.substr(base_url.find("://") + 3);
+  return rest.substr(0, rest.find('/'));
 }
 
 /// One plain turn: `prompt`, resuming `resume` when not empty.

@@ -46,7 +46,8 @@ BOOST_AUTO_TEST_CASE(full_policy) {
                         "--ro-bind", "/usr", "/usr", "--ro-bind", "/etc",
                         "/etc", "--bind", "/data/sandbox/home",
                         "/data/sandbox/home", "--bind", "/srv/work",
-                        "/srv/work", "--clearenv", "--setenv", "PATH",
+                        "/srv/work", "--remount-ro", "/", "--clearenv",
+                        "--setenv", "PATH",
                         "/usr/bin", "--setenv", "HOME", "/data/sandbox/home",
                         "--setenv", "EMPTY", "", "--chdir", "/srv/work", "--",
                         "claude", "-p", "--", "hi"}),
@@ -145,4 +146,29 @@ BOOST_AUTO_TEST_CASE(resolve_command_follows_symlinks) {
   } catch (const telclaude::user_error& e) {
     BOOST_TEST(e.code() == "agent.not_found");
   }
+}
+
+BOOST_AUTO_TEST_CASE(bridge_and_overlays_come_after_the_workdir) {
+  auto p = sample();
+  p.netbridge = "/opt/tc/bin/telclaude-netbridge";
+  p.proxy_socket = "/data/sandbox/egress.sock";
+  p.forwards = {"127.0.0.1:8080"};
+  // Overlays that do not exist (or are symlinks) are never mounted.
+  p.read_only_overlays = {"/srv/work/.env-that-does-not-exist"};
+  auto args = build_bwrap_args(p, {"claude", "-p"});
+  BOOST_TEST(has_run(args, {"--ro-bind", "/opt/tc/bin/telclaude-netbridge",
+                            "/run/telclaude/netbridge"}));
+  BOOST_TEST(has_run(args, {"--ro-bind", "/data/sandbox/egress.sock",
+                            "/run/telclaude/egress.sock"}));
+  BOOST_TEST(index_of(args, "/srv/work") < index_of(args, "/opt/tc/bin/"
+                                                          "telclaude-netbridge"));
+  BOOST_TEST(index_of(args, "/srv/work/.env-that-does-not-exist") == -1);
+  BOOST_TEST(index_of(args, "--share-net") == -1);
+  auto dashes = index_of(args, "--");
+  BOOST_TEST(
+    (argv{args.begin() + dashes + 1, args.end()})
+      == (argv{"/run/telclaude/netbridge", "--socket",
+               "/run/telclaude/egress.sock", "--forward", "127.0.0.1:8080",
+               "--", "claude", "-p"}),
+    boost::test_tools::per_element());
 }
