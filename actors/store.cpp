@@ -18,23 +18,71 @@ caf::error storage_failure(const std::exception& e) {
   return caf::make_error(caf::sec::runtime_error, std::string{e.what()});
 }
 
+using self_ptr = store_actor::stateful_pointer<store_state>;
+
+/// Opens a group unless one is open (when it cannot, each write stands
+/// alone).
+void open_group(self_ptr self) {
+  auto& s = self->state;
+  if (s.group || s.db->in_transaction())
+    return;
+  try {
+    s.group.emplace(s.db->begin_immediate());
+  } catch (const std::exception& e) {
+    spdlog::warn("store: cannot open a group commit: {}", e.what());
+    return;
+  }
+  if (!s.end_queued) {
+    s.end_queued = true;
+    self->send(self, atom::batch_end_v);
+  }
+}
+
+/// Commits the open group; throws what the commit threw.
+void end_group(self_ptr self) {
+  auto& s = self->state;
+  if (!s.group)
+    return;
+  auto group = std::move(s.group);
+  s.group.reset();
+  group->commit();
+}
+
+/// end_group() for callers nobody answers: a failure is logged.
+void end_group_logged(self_ptr self) {
+  try {
+    end_group(self);
+  } catch (const std::exception& e) {
+    spdlog::error("store: a group of writes was not committed: {}",
+                  e.what());
+  }
+}
+
 } // namespace
 
 store_actor::behavior_type
-store(store_actor::stateful_pointer<store_state> self,
-      std::shared_ptr<storage::database> db, const clock* wall) {
+store(self_ptr self, std::shared_ptr<storage::database> db,
+      const clock* wall) {
   auto& st = self->state;
   st.wall = wall;
   st.db = std::move(db);
   st.inbox = std::make_unique<storage::inbox>(*st.db);
   st.sessions = std::make_unique<storage::agent_sessions>(*st.db);
   st.relay = std::make_unique<storage::relay_state>(*st.db);
+  // Writes already handed over are committed before the actor ends.
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    end_group_logged(self);
+    self->quit(msg.reason);
+  });
   return {
     [self](atom::inbox_add, std::vector<stored_update>& xs,
            std::int64_t next_offset)
              -> caf::result<std::vector<std::int64_t>> {
       auto& s = self->state;
       try {
+        // The updates and the writes grouped before them commit together,
+        // before the answer: the poller confirms the offset after it.
+        open_group(self);
         auto now = to_unix_ms(s.wall->now());
         std::vector<storage::inbox_entry> entries;
         entries.reserve(xs.size());
@@ -48,14 +96,21 @@ store(store_actor::stateful_pointer<store_state> self,
           s.adds_since_prune = 0;
           s.inbox->prune_done(now - keep_done_ms);
         }
+        end_group(self);
         return fresh;
       } catch (const std::exception& e) {
+        s.group.reset();  // rolls back: nothing of it was stored
         return storage_failure(e);
       }
+    },
+    [self](atom::batch_end) {
+      self->state.end_queued = false;
+      end_group_logged(self);
     },
     [self](atom::inbox_done, std::int64_t update_id) {
       auto& s = self->state;
       try {
+        open_group(self);
         s.inbox->mark_done(update_id, to_unix_ms(s.wall->now()));
       } catch (const std::exception& e) {
         storage_failure(e);
@@ -102,6 +157,7 @@ store(store_actor::stateful_pointer<store_state> self,
     },
     [self](atom::sess_put, session_record& rec) {
       try {
+        open_group(self);
         storage::agent_session row;
         row.key = rec.key;
         row.chat_id = rec.chat_id;

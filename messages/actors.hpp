@@ -33,7 +33,9 @@ using store_actor = caf::typed_actor<
   caf::replies_to<atom::sess_get, std::string>::with<session_record>,
   // Saves a conversation's record (an empty agent session id makes the
   // next turn start fresh).
-  caf::reacts_to<atom::sess_put, session_record>>;
+  caf::reacts_to<atom::sess_put, session_record>,
+  // To itself: the mailbox is drained, commit the open group of writes.
+  caf::reacts_to<atom::batch_end>>;
 
 /// Everything sent to Telegram (detached thread: blocking HTTP).
 using outbox_actor = caf::typed_actor<
@@ -107,6 +109,8 @@ using agent_slots_actor = caf::typed_actor<
 using audit_actor = caf::typed_actor<
   // Writes one record (its text redacted once more first).
   caf::reacts_to<audit_event>,
+  // To itself: the mailbox is drained, commit and sync the open group.
+  caf::reacts_to<atom::batch_end>,
   // Replies once everything sent before has been written.
   caf::replies_to<atom::drain>::with<bool>>;
 

@@ -59,6 +59,11 @@ audit_file::~audit_file() {
 }
 
 void audit_file::append(const audit_record& record) {
+  write(record);
+  sync();
+}
+
+void audit_file::write(const audit_record& record) {
   auto line = to_json_line(record);
   line += '\n';
   std::lock_guard lock{write_};
@@ -74,6 +79,9 @@ void audit_file::append(const audit_record& record) {
     data += n;
     left -= static_cast<std::size_t>(n);
   }
+}
+
+void audit_file::sync() {
   while (::fdatasync(fd_) != 0)
     if (errno != EINTR)
       append_failed(file_, "sync");

@@ -31,6 +31,14 @@ public:
   /// full disk, cut short.
   void append(const audit_record& record);
 
+  /// Appends `record` as one line without waiting for the disk: a group
+  /// of records is written, then made durable with one sync(). Throws as
+  /// append() does.
+  void write(const audit_record& record);
+
+  /// Waits until every line written so far is on disk (fdatasync).
+  void sync();
+
   /// The file this object appends to.
   const std::filesystem::path& path() const noexcept {
     return file_;

@@ -183,6 +183,10 @@ transaction database::begin_immediate() {
   return transaction{*this};
 }
 
+bool database::in_transaction() const noexcept {
+  return db_ != nullptr && sqlite3_get_autocommit(db_) == 0;
+}
+
 std::size_t database::changes() const {
   return static_cast<std::size_t>(sqlite3_changes(db_));
 }
@@ -308,21 +312,34 @@ void statement::reset() noexcept {
 
 // transaction ---------------------------------------------------------------
 
-transaction::transaction(database& db) : db_(&db) {
-  db.exec("BEGIN IMMEDIATE");
+transaction::transaction(database& db)
+  : db_(&db), nested_(sqlite3_get_autocommit(db.handle()) == 0) {
+  // Inside an open transaction (a gatekeeper's group commit) a savepoint
+  // keeps this one atomic on its own; the names stack.
+  db.exec(nested_ ? "SAVEPOINT telclaude_nested" : "BEGIN IMMEDIATE");
 }
 
 transaction::transaction(transaction&& other) noexcept
-  : db_(std::exchange(other.db_, nullptr)) {
+  : db_(std::exchange(other.db_, nullptr)), nested_(other.nested_) {
 }
 
 transaction::~transaction() {
-  if (db_ != nullptr)
+  if (db_ == nullptr)
+    return;
+  if (!nested_) {
     sqlite3_exec(db_->handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+    return;
+  }
+  // A failed statement may already have ended the outer transaction
+  // (SQLITE_FULL, SQLITE_IOERR): then there is no savepoint left.
+  if (sqlite3_get_autocommit(db_->handle()) == 0)
+    sqlite3_exec(db_->handle(),
+                 "ROLLBACK TO telclaude_nested; RELEASE telclaude_nested",
+                 nullptr, nullptr, nullptr);
 }
 
 void transaction::commit() {
-  db_->exec("COMMIT");
+  db_->exec(nested_ ? "RELEASE telclaude_nested" : "COMMIT");
   db_ = nullptr;
 }
 

@@ -61,8 +61,13 @@ public:
   void exec(std::string_view sql);
 
   /// BEGIN IMMEDIATE: takes the write lock now, so a transaction never
-  /// fails half-way for lack of it.
+  /// fails half-way for lack of it. Inside a transaction already open on
+  /// this connection (a group commit) it is a SAVEPOINT instead: still
+  /// all-or-nothing on its own, durable when the outer one commits.
   transaction begin_immediate();
+
+  /// True while a transaction is open on this connection.
+  bool in_transaction() const noexcept;
 
   /// Rows changed by the last INSERT, UPDATE or DELETE.
   std::size_t changes() const;
@@ -173,14 +178,21 @@ public:
   transaction& operator=(const transaction&) = delete;
   ~transaction();
 
-  /// Commits; afterwards the destructor does nothing.
+  /// Commits (a nested one: releases its savepoint); afterwards the
+  /// destructor does nothing.
   void commit();
+
+  /// True when this is a savepoint inside an outer transaction.
+  bool nested() const noexcept {
+    return nested_;
+  }
 
 private:
   friend class database;
   explicit transaction(database& db);
 
   database* db_;
+  bool nested_ = false;
 };
 
 } // namespace telclaude::storage

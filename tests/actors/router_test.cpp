@@ -84,6 +84,7 @@ store_actor::behavior_type fake_store(store_actor::pointer,
       return i == w->sessions.end() ? session_record{} : i->second;
     },
     [w](atom::sess_put, session_record& rec) { w->sessions[rec.key] = rec; },
+    [](atom::batch_end) {},
   };
 }
 

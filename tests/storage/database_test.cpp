@@ -139,6 +139,49 @@ BOOST_AUTO_TEST_CASE(transactions_roll_back_unless_committed) {
   BOOST_TEST(text_scalar(db, "SELECT key FROM relay_state") == "kept");
 }
 
+BOOST_AUTO_TEST_CASE(a_transaction_inside_a_group_is_a_savepoint) {
+  temp_dir dir;
+  auto db = database::open(dir / "t.db");
+  auto other = database::open(dir / "t.db");
+  BOOST_TEST(!db.in_transaction());
+  {
+    auto group = db.begin_immediate();
+    BOOST_TEST(!group.nested());
+    BOOST_TEST(db.in_transaction());
+    {
+      auto inner = db.begin_immediate();
+      BOOST_TEST(inner.nested());
+      db.exec("INSERT INTO relay_state VALUES ('undone', 'x')");
+    }  // rolled back alone: the group goes on
+    BOOST_TEST(db.in_transaction());
+    {
+      auto inner = db.begin_immediate();
+      db.exec("INSERT INTO relay_state VALUES ('kept', 'x')");
+      {
+        auto deeper = db.begin_immediate();
+        db.exec("INSERT INTO relay_state VALUES ('deep', 'x')");
+        deeper.commit();
+      }
+      inner.commit();
+    }
+    // Not durable yet: another connection sees nothing.
+    BOOST_TEST(scalar(other, "SELECT count(*) FROM relay_state") == 0);
+    group.commit();
+    BOOST_TEST(scalar(other, "SELECT count(*) FROM relay_state") == 2);
+  }
+  BOOST_TEST(!db.in_transaction());
+  BOOST_TEST(scalar(db, "SELECT count(*) FROM relay_state WHERE key = "
+                        "'undone'") == 0);
+  {
+    // A group rolled back takes its committed savepoints with it.
+    auto group = db.begin_immediate();
+    auto inner = db.begin_immediate();
+    db.exec("INSERT INTO relay_state VALUES ('lost', 'x')");
+    inner.commit();
+  }
+  BOOST_TEST(scalar(db, "SELECT count(*) FROM relay_state") == 2);
+}
+
 BOOST_AUTO_TEST_CASE(sqlite_failures_throw_storage_error_with_the_code) {
   temp_dir dir;
   auto db = database::open(dir / "t.db");
