@@ -1,4 +1,7 @@
+#include <filesystem>
 #include <iostream>
+
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 
@@ -12,6 +15,7 @@
 #include "sandbox/bwrap.hpp"
 #include "sandbox/environment.hpp"
 #include "sandbox/probe.hpp"
+#include "sandbox/relay_sandbox.hpp"
 #include "security/redaction_engine.hpp"
 #include "security/secrets_self_test.hpp"
 #include "totp/client.hpp"
@@ -36,12 +40,92 @@ struct report {
   }
 };
 
+/// How many of the relay's variables the agent gets, and which blocked
+/// ones look like secrets (names only, never values).
+void check_agent_environment(report& r, const std::vector<std::string>& env,
+                             const std::vector<std::string>& allow) {
+  std::size_t allowed = 0;
+  std::string secret_like;
+  for (const auto& kv : env) {
+    auto name = kv.substr(0, kv.find('='));
+    if (sandbox::is_allowed_name(name, allow)) {
+      ++allowed;
+      continue;
+    }
+    for (const char* word : {"TOKEN", "KEY", "SECRET", "PASSWORD", "TELEGRAM",
+                             "TOTP", "CREDENTIAL"})
+      if (name.find(word) != std::string::npos) {
+        secret_like += (secret_like.empty() ? "" : ", ") + name;
+        break;
+      }
+  }
+  r.line(true, "agent environment",
+         std::to_string(allowed) + " names allowed, "
+           + std::to_string(env.size() - allowed) + " blocked"
+           + (secret_like.empty() ? "" : " (among them " + secret_like + ")"));
+}
+
+/// Builds the agents' sandbox as the relay does (its own proxy socket,
+/// so a running relay is left alone) and runs the self-test inside it;
+/// with `network`, each allowed domain is asked for too.
+void check_sandbox(report& r, const config::settings& s,
+                   const std::vector<std::string>& env, bool network) {
+  namespace fs = std::filesystem;
+  try {
+    sandbox::relay_sandbox_options box;
+    std::error_code ec;
+    box.workdir = fs::weakly_canonical(s.agent.workdir, ec).string();
+    box.data_dir = s.data_dir.string();
+    box.program = sandbox::resolve_command(s.agent.command,
+                                           agent::path_of(env));
+    box.extra_env_names = s.sandbox.env_allow;
+    box.allowed_domains = s.sandbox.network.allowed_domains;
+    box.allow_hosts = s.sandbox.network.allow_hosts;
+    const char* home = std::getenv("HOME");
+    box.hidden = sandbox::relay_hidden_paths(
+      s.data_dir.string(),
+      {s.config_path.string(), s.security.audit.log_file.string(),
+       s.security.totp.socket_path.string()},
+      home ? home : "");
+    box.socket_name = "doctor-" + std::to_string(::getpid()) + ".sock";
+    if (network)
+      for (auto domain : s.sandbox.network.allowed_domains)
+        box.reach.push_back(
+          (domain.starts_with("*.") ? "www" + domain.substr(1) : domain)
+          + ":443");
+    if (!fs::is_directory(box.workdir)) {
+      r.line(false, "sandbox self-test",
+             "agent.workdir " + box.workdir + " is not a directory");
+      return;
+    }
+    auto built = sandbox::prepare_relay_sandbox(box, env);
+    for (const auto& line : built.self_test.lines) {
+      auto space = line.find(' ');
+      auto tag = line.substr(0, space);
+      auto what = line.substr(space + 1);
+      if (tag == "info")
+        r.warn("sandbox", what);
+      else if (network || tag == "FAIL")
+        r.line(tag == "ok", "sandbox", what);
+    }
+    r.line(built.self_test.ok, "sandbox self-test",
+           built.self_test.ok
+             ? std::to_string(built.self_test.lines.size())
+                 + " checks inside the agent's sandbox"
+             : built.self_test.problem);
+  } catch (const user_error& e) {
+    r.line(false, "sandbox self-test",
+           std::string{e.what()} + " [" + e.code() + "]");
+  }
+}
+
 } // namespace
 
 void add_doctor_command(CLI::App& app) {
   struct opts {
     std::optional<std::string> config;
     bool secrets = false;
+    bool network = false;
   };
   auto o = std::make_shared<opts>();
   auto* cmd = app.add_subcommand("doctor", "Check config, sandbox, agent and "
@@ -50,6 +134,10 @@ void add_doctor_command(CLI::App& app) {
   cmd->add_flag("--secrets", o->secrets,
                 "Plant one example of every CORE secret family and check "
                 "the redactor catches it");
+  cmd->add_flag("--network", o->network,
+                "From inside a sandbox: the allowed domains are reachable "
+                "through the egress proxy (or 'no network'), metadata and "
+                "private addresses refused");
   cmd->callback([o] {
     report r;
     std::cout << "telclaude doctor\n";
@@ -72,13 +160,9 @@ void add_doctor_command(CLI::App& app) {
       } catch (const user_error& e) {
         r.line(false, "agent program", e.what());
       }
-      auto blocked = 0;
-      for (auto& kv : env)
-        if (!sandbox::is_allowed_name(kv.substr(0, kv.find('='))))
-          ++blocked;
-      r.line(true, "agent environment",
-             std::to_string(env.size() - blocked) + " names allowed, "
-               + std::to_string(blocked) + " blocked");
+      check_agent_environment(r, env, settings->sandbox.env_allow);
+      if (probe.ok)
+        check_sandbox(r, *settings, env, o->network);
     }
     if (settings) {
       // The relay itself runs without it; 2FA does not.

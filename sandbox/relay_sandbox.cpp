@@ -26,7 +26,7 @@ relay_sandbox prepare_relay_sandbox(const relay_sandbox_options& options,
   box.forwards = loopback_forwards(options.allow_hosts);
 
   egress_proxy_options po;
-  po.socket_path = (state / "egress.sock").string();
+  po.socket_path = (state / options.socket_name).string();
   po.allowed_domains = options.allowed_domains;
   po.allow_hosts = options.allow_hosts;
   out.proxy = std::make_shared<egress_proxy>(std::move(po));
@@ -38,6 +38,7 @@ relay_sandbox prepare_relay_sandbox(const relay_sandbox_options& options,
     plan.hidden = options.hidden;
     plan.refuse = {"169.254.169.254:80", "[fd00:ec2::254]:80",
                    "10.0.0.1:80"};
+    plan.reach = options.reach;
     out.self_test = run_self_test(out.base, plan);
   } else {
     out.self_test.ok = true;

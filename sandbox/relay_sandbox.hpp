@@ -23,6 +23,11 @@ struct relay_sandbox_options {
   std::vector<std::string> hidden;
   /// Run the start-up self-test (doctor and the relay do).
   bool self_test = true;
+  /// host:port the self-test asks the proxy to open (doctor --network).
+  std::vector<std::string> reach;
+  /// The proxy's socket under `<data_dir>/sandbox/` (doctor uses its own,
+  /// so that a running relay's proxy is left alone).
+  std::string socket_name = "egress.sock";
 };
 
 /// The running egress proxy and the policy every run starts from.

@@ -19,6 +19,12 @@ struct real_cli_relay : relay_fixture {
     BOOST_TEST_REQUIRE(!claude.empty(), "claude is not installed");
     config["agent"]["command"] = claude;
     config["inbound"]["reply"]["timeoutSeconds"] = 120;
+    // The agent has no network: the fake on the host's loopback is reached
+    // through the egress proxy, which allows it as an allowHosts entry.
+    auto fake = anthropic.base_url().substr(anthropic.base_url().find("://")
+                                            + 3);
+    config["sandbox"]["network"]["allowHosts"] = {fake.substr(0,
+                                                              fake.find('/'))};
     extra_env = {"ANTHROPIC_API_KEY=dummy",
                  "ANTHROPIC_BASE_URL=" + anthropic.base_url(),
                  "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1",
