@@ -35,7 +35,24 @@ relay_sandbox prepare_relay_sandbox(const relay_sandbox_options& options,
 
   if (options.self_test) {
     self_test_plan plan;
-    plan.hidden = options.hidden;
+    // What is mounted on purpose (the workdir, such as the default
+    // `<data dir>/workdir`, and the paths leading to it) is not checked;
+    // anything inside it is (a config file in the workdir fails).
+    auto within = [](const fs::path& path, const fs::path& dir) {
+      auto rel = path.lexically_normal().lexically_relative(
+        dir.lexically_normal());
+      return !rel.empty() && *rel.begin() != "..";
+    };
+    for (const auto& h : options.hidden) {
+      fs::path hidden{h};
+      bool mounted = false;
+      for (const auto& m : {fs::path{out.base.workdir},
+                            fs::path{out.base.home}, fs::path{out.base.tmp}})
+        if (!m.empty() && within(m, hidden))
+          mounted = true;
+      if (!mounted)
+        plan.hidden.push_back(h);
+    }
     plan.refuse = {"169.254.169.254:80", "[fd00:ec2::254]:80",
                    "10.0.0.1:80"};
     plan.reach = options.reach;

@@ -7,6 +7,7 @@
 // to read the host's secrets, write where its tier does not allow, and
 // get out to the network. Every attempt must be blocked.
 
+#include "core/error.hpp"
 #include "sandbox/relay_sandbox.hpp"
 #include "sandbox/run_sandbox.hpp"
 #include "tests/agent/test_support.hpp"
@@ -262,4 +263,52 @@ BOOST_FIXTURE_TEST_CASE(what_the_guard_cannot_prevent_is_reported,
   auto created = box.finish();
   BOOST_TEST(created == std::vector<std::string>{"sub/.env.local"},
              boost::test_tools::per_element());
+}
+
+BOOST_FIXTURE_TEST_CASE(the_default_workdir_under_the_data_dir_passes,
+                        battery_fixture) {
+  // agent.workdir defaults to <data dir>/workdir: it is mounted on
+  // purpose, the database next to it is still checked and absent.
+  fs::create_directories(data / "workdir");
+  relay_sandbox_options o;
+  o.workdir = fs::canonical(data / "workdir").string();
+  o.data_dir = data.string();
+  o.program = agent;
+  o.hidden = relay_hidden_paths(data.string(), {config.string()},
+                                home.string());
+  o.socket_name = "second.sock";
+  auto second = prepare_relay_sandbox(o, {"PATH=/usr/bin:/bin"});
+  std::string all;
+  for (const auto& l : second.self_test.lines)
+    all += l + "\n";
+  BOOST_TEST(second.self_test.ok, second.self_test.problem + "\n" + all);
+  BOOST_TEST(all.find("hidden: " + (data / "telclaude.db").string())
+               != std::string::npos,
+             all);
+  BOOST_TEST(all.find("hidden: " + (data / "workdir").string())
+               == std::string::npos,
+             all);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_visible_secret_fails_the_self_test,
+                        battery_fixture) {
+  // A config file inside the workdir would be readable by the agent: the
+  // self-test says so, and the relay refuses to start.
+  write_file(work / "telclaude.json", "{}");
+  relay_sandbox_options o;
+  o.workdir = fs::canonical(work).string();
+  o.data_dir = data.string();
+  o.program = agent;
+  o.hidden = {(work / "telclaude.json").string()};
+  o.socket_name = "third.sock";
+  auto third = prepare_relay_sandbox(o, {"PATH=/usr/bin:/bin"});
+  BOOST_TEST(!third.self_test.ok);
+  BOOST_TEST(third.self_test.problem
+             == "visible: " + (work / "telclaude.json").string());
+  try {
+    require_self_test(third.self_test);
+    BOOST_ERROR("no error");
+  } catch (const telclaude::user_error& e) {
+    BOOST_TEST(e.code() == "sandbox.self_test");
+  }
 }
