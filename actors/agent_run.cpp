@@ -10,6 +10,7 @@
 #include "agent/child_process.hpp"
 #include "agent/invocation.hpp"
 #include "agent/tier_invocation.hpp"
+#include "agent/tool_progress.hpp"
 #include "core/tier.hpp"
 #include "sandbox/environment.hpp"
 #include "security/tiers.hpp"
@@ -64,6 +65,9 @@ void on_event(self_ptr self, agent::event& ev) {
       emit(self, std::move(text->text));
   } else if (auto tool = std::get_if<agent::tool_use_event>(&ev)) {
     spdlog::debug("agent_run turn {}: tool {}", st.req.turn, tool->name);
+    // A progress line for the preview; the redactor redacts it whole.
+    self->send(st.redactor, atom::progress_v,
+               agent::describe_tool(*tool, st.spec->policy.workdir));
   } else if (auto retry = std::get_if<agent::api_retry_event>(&ev)) {
     spdlog::warn("agent_run turn {}: API retry {}/{}", st.req.turn,
                  retry->attempt, retry->max_retries);
@@ -109,6 +113,11 @@ void finish(self_ptr self, const agent::exit_status& status) {
       out.stale_session = true;
       out.agent_session_id.clear();
       discard = true;
+    } else if (st.stopped && !st.timed_out) {
+      // Interrupted as asked: the session is kept and resumable.
+      out.ok = true;
+      emit(self, "⏹ Stopped. The conversation is kept: send a message to "
+                 "continue.");
     } else if (st.timed_out) {
       emit(self, "⏱ The turn took longer than " + std::to_string(timeout_s)
                    + " s and was interrupted. The conversation is kept: "
@@ -126,6 +135,8 @@ void finish(self_ptr self, const agent::exit_status& status) {
   } else if (st.timed_out) {
     emit(self, "⏱ The turn took longer than " + std::to_string(timeout_s)
                  + " s and was stopped.");
+  } else if (st.stopped) {
+    emit(self, "⏹ Stopped.");
   } else if (auto capped = cap_verdict(self, status); !capped.empty()) {
     emit(self, capped);
   } else {
@@ -138,7 +149,8 @@ void finish(self_ptr self, const agent::exit_status& status) {
   }
   spdlog::info("agent_run turn {}: {} after {} ms ({}; ${:.4f})",
                st.req.turn,
-               out.ok               ? "done"
+               st.stopped           ? "stopped"
+               : out.ok             ? "done"
                : out.stale_session ? "stale session"
                : out.timed_out     ? "timed out"
                                    : "failed",
@@ -223,6 +235,7 @@ agent_run(self_ptr self, std::shared_ptr<const agent_spec> spec,
       [](atom::eof) {},
       [](atom::timeout) {},
       [](atom::kill) {},
+      [](atom::stop) {},
     };
   }
   auto handle = caf::actor_cast<agent_run_actor>(self);
@@ -264,6 +277,16 @@ agent_run(self_ptr self, std::shared_ptr<const agent_spec> spec,
                    "killing it", s.req.turn);
       s.child->signal(SIGKILL);
     },
+    [self](atom::stop) {
+      auto& s = self->state;
+      if (s.done || s.stopped || s.timed_out)
+        return;
+      s.stopped = true;
+      spdlog::info("agent_run turn {}: stopped by the user; interrupting",
+                   s.req.turn);
+      s.child->signal(SIGINT);
+      self->delayed_send(self, s.spec->kill_grace, atom::kill_v);
+    },
   };
 }
 
@@ -273,7 +296,7 @@ agent_launcher make_agent_launcher(caf::actor_system& sys,
   return [&sys, spec = std::move(spec), outbox = std::move(outbox)](
            const run_request& req, const chat_session_actor& session) {
     auto red = sys.spawn(redactor, spec->engine, outbox, req.target);
-    sys.spawn(agent_run, spec, req, session, red);
+    return sys.spawn(agent_run, spec, req, session, red);
   };
 }
 

@@ -68,6 +68,8 @@ struct agent_run_state {
   /// Deltas of a text block are arriving; its whole copy will follow.
   bool block_open = false;
   bool timed_out = false;
+  /// The user asked to stop the turn (/stop, Stop button).
+  bool stopped = false;
   bool done = false;
   std::chrono::steady_clock::time_point started;
   /// Kills the agent if it still runs and joins the reader.
@@ -76,13 +78,16 @@ struct agent_run_state {
 
 /// Runs one turn: spawns the agent under bwrap, parses its stream-json
 /// output, sends its text to the redactor (never anywhere else) and its
-/// lifecycle to the chat session; interrupts it when the turn times out.
+/// lifecycle to the chat session; interrupts it when the turn times out
+/// or the user stops it. Each tool the agent uses becomes one progress line
+/// (agent/tool_progress.hpp), sent through the redactor too.
 agent_run_actor::behavior_type
 agent_run(agent_run_actor::stateful_pointer<agent_run_state> self,
           std::shared_ptr<const agent_spec> spec, run_request req,
           chat_session_actor session, redactor_actor redactor);
 
-/// The production launcher: a redactor and an agent_run per turn.
+/// The production launcher: a redactor and an agent_run per turn (the
+/// agent_run's handle is returned: the session stops it through it).
 agent_launcher
 make_agent_launcher(caf::actor_system& sys,
                     std::shared_ptr<const agent_spec> spec,

@@ -35,12 +35,28 @@ void perform(self_ptr self, std::vector<chat::action> actions) {
       spdlog::debug("chat_session {}: turn {} for update {} ({})",
                     st.conv->record().key, req.turn, req.target.update_id,
                     req.resume_id.empty() ? "fresh" : "resumed");
-      st.deps.launch(req, chat_session_actor{self});
+      auto run_handle = st.deps.launch(req, chat_session_actor{self});
+      if (run_handle)
+        st.runs[run->turn] = std::move(run_handle);
     } else if (auto note = std::get_if<chat::send_notice>(&act)) {
       self->send(st.deps.outbox, atom::send_text_v, note->chat_id,
                  note->text, note->update_id);
     } else if (auto save = std::get_if<chat::save_record>(&act)) {
       self->send(st.deps.store, atom::sess_put_v, save->record);
+    } else if (auto stop = std::get_if<chat::stop_run>(&act)) {
+      st.stopped.insert(stop->turn);
+      auto i = st.runs.find(stop->turn);
+      spdlog::info("chat_session {}: stopping turn {}",
+                   st.conv->record().key, stop->turn);
+      if (i != st.runs.end())
+        self->send(i->second, atom::stop_v);
+    } else if (auto answer = std::get_if<chat::answer_callback>(&act)) {
+      self->send(st.deps.outbox, atom::cb_answer_v, answer->callback_id,
+                 answer->text);
+    } else if (auto done = std::get_if<chat::mark_done>(&act)) {
+      self->send(st.deps.store, atom::inbox_done_v, done->update_id);
+    } else if (auto timer = std::get_if<chat::arm_timer>(&act)) {
+      self->delayed_send(self, timer->delay, atom::tick_v);
     }
   }
   arm_typing(self);
@@ -51,6 +67,8 @@ void perform(self_ptr self, std::vector<chat::action> actions) {
 void audit_turn(self_ptr self, std::uint64_t turn, const run_outcome& out) {
   auto& st = self->state;
   auto node = st.launched.extract(turn);
+  st.runs.erase(turn);
+  bool stopped = st.stopped.erase(turn) > 0;
   if (!st.deps.audit || node.empty())
     return;
   const auto& msg = node.mapped();
@@ -61,7 +79,8 @@ void audit_turn(self_ptr self, std::uint64_t turn, const run_outcome& out) {
   e.tier = msg.tier;
   e.event = "turn";
   e.verdict = out.ok ? "completed" : "failed";
-  e.reason = out.ok               ? "ok"
+  e.reason = stopped              ? "stopped"
+             : out.ok             ? "ok"
              : out.timed_out      ? "timed_out"
              : out.stale_session  ? "stale_session"
                                   : "agent_error";
@@ -112,6 +131,10 @@ chat_session(self_ptr self, std::string key, std::int64_t chat_id,
       auto& s = self->state;
       s.typing_armed = false;
       arm_typing(self);
+    },
+    [self](atom::tick) {
+      auto& s = self->state;
+      perform(self, s.conv->on_tick(s.deps.wall->now()));
     },
     [self](atom::expire) {
       if (!self->state.conv->idle())

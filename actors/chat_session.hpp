@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 
 #include "chat/conversation.hpp"
 #include "core/clock.hpp"
@@ -27,10 +28,11 @@ struct run_request {
 };
 
 /// Starts the agent run (and its redactor) for one turn; the run reports
-/// `started` and `finished` to `session`. The seam where tests put a
-/// scripted run instead of a process.
-using agent_launcher
-  = std::function<void(const run_request&, const chat_session_actor& session)>;
+/// `started` and `finished` to `session`, and the returned handle takes
+/// `atom::stop` (a null handle: the run cannot be stopped). The seam where
+/// tests put a scripted run instead of a process.
+using agent_launcher = std::function<agent_run_actor(
+  const run_request&, const chat_session_actor& session)>;
 
 /// What every chat_session of a relay shares.
 struct session_deps {
@@ -54,9 +56,15 @@ struct chat_session_state {
   bool typing_armed = false;
   /// The messages of turns launched and not yet finished, for the audit.
   std::map<std::uint64_t, chat_message> launched;
+  /// The runs of those turns (for /stop).
+  std::map<std::uint64_t, agent_run_actor> runs;
+  /// Turns the user asked to stop (audited as "stopped").
+  std::set<std::uint64_t> stopped;
 };
 
-/// One conversation: queues its messages and runs one turn at a time.
+/// One conversation: queues its messages and runs one turn at a time;
+/// /stop, Stop presses and /status are answered at once, ahead of the
+/// queue (chat/conversation.hpp has the rules).
 chat_session_actor::behavior_type
 chat_session(chat_session_actor::stateful_pointer<chat_session_state> self,
              std::string key, std::int64_t chat_id, session_deps deps);

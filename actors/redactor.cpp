@@ -32,6 +32,7 @@ redactor(self_ptr self,
          std::shared_ptr<const security::redaction_engine> engine,
          outbox_actor outbox, reply_target target) {
   auto& st = self->state;
+  st.engine = engine;
   st.stream = std::make_unique<security::redaction_stream>(std::move(engine));
   st.outbox = std::move(outbox);
   st.target = target;
@@ -40,6 +41,17 @@ redactor(self_ptr self,
       std::string out;
       self->state.stream->write(chunk, out);
       forward(self, out);
+    },
+    [self](atom::progress, std::string& line) {
+      auto& s = self->state;
+      if (line.empty())
+        return;
+      auto safe = s.engine->redact(line);
+      if (safe != line)
+        spdlog::warn("redactor: chat {} turn {}: redacted a tool progress "
+                     "line",
+                     s.target.chat_id, s.target.turn);
+      self->send(s.outbox, atom::reply_progress_v, s.target, std::move(safe));
     },
     [self](atom::output_end, bool discard) {
       auto& s = self->state;

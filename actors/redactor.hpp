@@ -10,6 +10,7 @@ namespace telclaude {
 
 struct redactor_state {
   static inline const char* name = "redactor";
+  std::shared_ptr<const security::redaction_engine> engine;
   std::unique_ptr<security::redaction_stream> stream;
   outbox_actor outbox;
   reply_target target;
@@ -18,7 +19,9 @@ struct redactor_state {
 
 /// The redaction state of one agent output stream: every byte of agent
 /// output passes here before the outbox sees it. Releases text as soon as
-/// it is provably safe; holds back the rest until the stream ends.
+/// it is provably safe; holds back the rest until the stream ends. Tool
+/// progress lines are redacted one at a time, whole, and go to the outbox
+/// as `reply_progress` (they never join the reply's text).
 redactor_actor::behavior_type
 redactor(redactor_actor::stateful_pointer<redactor_state> self,
          std::shared_ptr<const security::redaction_engine> engine,

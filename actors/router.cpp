@@ -59,7 +59,10 @@ constexpr const char* gate_failed =
 /// Carries out the gatekeeper's reply for `msg`.
 void apply(self_ptr self, const chat_message& msg, gate_reply& r) {
   auto& s = self->state;
-  if (!msg.callback_id.empty())
+  // A press passed on to its conversation (a Stop button) is answered
+  // there: only the conversation knows whether its run still goes.
+  bool press_passed_on = r.run && !r.message.callback_id.empty();
+  if (!msg.callback_id.empty() && !press_passed_on)
     self->send(s.deps.outbox, atom::cb_answer_v, msg.callback_id,
                r.callback_answer);
   if (r.run) {

@@ -280,6 +280,8 @@ void supervisor::start() {
   deps.launch = make_agent_launcher(
     *sys_, with_slots(plan_.agent, slots_), outbox_);
   deps.conversation.reset_triggers = s.reply.session.reset_triggers;
+  deps.conversation.queue_notice_delay
+    = std::chrono::milliseconds{s.reply.queue_notice_ms};
   deps.conversation.idle_timeout
     = std::chrono::minutes{s.reply.session.idle_minutes};
   deps.typing_interval

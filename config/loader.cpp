@@ -143,6 +143,7 @@ void read_reply(json_object in, reply_settings& out) {
   in.read("enabled", out.enabled);
   in.read("timeoutSeconds", out.timeout_seconds, 1);
   in.read("typingIntervalSeconds", out.typing_interval_seconds, 1, 60);
+  in.read("queueNoticeMs", out.queue_notice_ms, 0, 60000);
   read_session(in.object("session"), out.session);
   in.finish();
 }

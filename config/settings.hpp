@@ -63,6 +63,9 @@ struct reply_settings {
   bool enabled = true;
   int timeout_seconds = 600;
   int typing_interval_seconds = 8;
+  /// Quiet time after the last message queued behind a run before the
+  /// one "queued" notice (`queueNoticeMs`).
+  int queue_notice_ms = 1500;
   session_settings session;
 };
 

@@ -72,6 +72,9 @@ using outbox_actor = caf::typed_actor<
 using redactor_actor = caf::typed_actor<
   // Redacts a chunk of agent output; forwards what is provably safe.
   caf::reacts_to<atom::output, std::string>,
+  // Redacts one tool progress line whole and forwards it to the outbox
+  // (`reply_progress`); never part of the reply's text.
+  caf::reacts_to<atom::progress, std::string>,
   // Ends the stream: flushes the rest, then ends the reply (`discard`
   // drops it) and quits.
   caf::reacts_to<atom::output_end, bool>>;
@@ -85,7 +88,10 @@ using agent_run_actor = caf::typed_actor<
   // The turn ran out of time: interrupt the agent.
   caf::reacts_to<atom::timeout>,
   // The interrupt did not end it: kill the agent.
-  caf::reacts_to<atom::kill>>;
+  caf::reacts_to<atom::kill>,
+  // The user asked to stop the turn (/stop, Stop button): interrupt the
+  // agent (SIGINT; its session stays resumable), kill it after the grace.
+  caf::reacts_to<atom::stop>>;
 
 /// Admission of agent runs (sandbox.limits caps, a FIFO queue) and the
 /// record of their processes in SQLite (detached thread).
@@ -165,6 +171,8 @@ using chat_session_actor = caf::typed_actor<
   caf::reacts_to<atom::finished, std::uint64_t, run_outcome>,
   // Refreshes the typing indicator while a turn runs.
   caf::reacts_to<atom::typing>,
+  // The conversation's timer (the queued notice's quiet time) fired.
+  caf::reacts_to<atom::tick>,
   // Asks an idle session to end; replies true (and quits) when it had
   // nothing queued or running.
   caf::replies_to<atom::expire>::with<bool>>;

@@ -21,6 +21,8 @@
 //   [[delta]]          stream_event text deltas (--include-partial-messages)
 //   [[leak]]           a made-up Anthropic-shaped key (generated here, never
 //                      committed), streamed in deltas that split it
+//   [[leaktool]]       a Bash tool_use whose command carries a made-up
+//                      GitHub-shaped token (generated here)
 
 #include <nlohmann/json.hpp>
 
@@ -395,6 +397,14 @@ int main(int argc, char** argv) {
                + "\nThat key should be rotated.",
              true);
       spoke = true;
+    } else if (d.name == "leaktool") {
+      // A tool input that carries a secret: its progress line must pass
+      // the redactor too. The characters are generated.
+      std::string token = "ghp_";
+      for (int i = 0; i < 36; ++i)
+        token += "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+          [(i * 13 + t.number * 5) % 57];
+      t.tool("Bash echo " + token + " | gh auth login --with-token");
     } else if (d.name == "read") {
       t.text(read_file(d.arg), deltas);
       spoke = true;

@@ -134,6 +134,7 @@ struct fixture : testing::actor_fixture {
     deps.launch = [this](const run_request& req,
                          const chat_session_actor& session) {
       w->runs.push_back({req, session});
+      return agent_run_actor{};
     };
     router_options opts;
     opts.allowed_chats = {1, 2, -100};
