@@ -16,6 +16,9 @@ struct gatekeeper_state {
   std::unique_ptr<access::access_control> access;
   audit_actor audit;
   std::chrono::milliseconds sweep_interval{60'000};
+  /// The security observer (strict profile; null: none, and every request
+  /// the gate would have it classify is held for approval).
+  observer_actor observer;
 };
 
 /// Stands between a message and the agent: one verdict per message from
@@ -29,5 +32,18 @@ gatekeeper(gatekeeper_actor::stateful_pointer<gatekeeper_state> self,
            access::redact_fn redact, audit_actor audit,
            std::chrono::milliseconds sweep_interval,
            std::shared_ptr<access::second_factor> factor = nullptr);
+
+/// The gatekeeper of the strict profile: a request bound for the agent
+/// (access_control::needs_observer) is first classified by `observer`,
+/// asynchronously (the gatekeeper goes on with other messages), then
+/// decided with the observer's answer like any other.
+gatekeeper_actor::behavior_type
+observed_gatekeeper(gatekeeper_actor::stateful_pointer<gatekeeper_state> self,
+                    std::shared_ptr<storage::database> db,
+                    access::access_options opts, const clock* wall,
+                    access::redact_fn redact, audit_actor audit,
+                    std::chrono::milliseconds sweep_interval,
+                    std::shared_ptr<access::second_factor> factor,
+                    observer_actor observer);
 
 } // namespace telclaude

@@ -120,7 +120,6 @@ observer(self_ptr self, std::shared_ptr<const classifier_spec> spec,
       auto rp = self->make_response_promise<observer_verdict>();
       auto worker = self->home_system().spawn<caf::detached>(
         classifier_worker, s.spec);
-      auto deadline = s.spec->max_latency + s.opts.grace;
       auto done = [self, rp, probe,
                    started](observer_verdict v) mutable {
         auto& os = self->state;
@@ -154,7 +153,11 @@ observer(self_ptr self, std::shared_ptr<const classifier_spec> spec,
         v.classification = std::string{security::to_string(a.verdict)};
         rp.deliver(std::move(v));
       };
-      self->request(worker, deadline, atom::classify_v, std::move(text))
+      // No request timeout: run_classifier kills the model at
+      // maxLatencyMs itself, and a pending timeout would keep this actor
+      // alive after the relay let go of it.
+      self->request(worker, caf::infinite, atom::classify_v,
+                    std::move(text))
         .then([done](observer_verdict& v) mutable { done(std::move(v)); },
               [done, worker](caf::error& err) mutable {
                 caf::anon_send_exit(worker, caf::exit_reason::user_shutdown);

@@ -24,9 +24,6 @@ struct observer_options {
   observer_fallback_policy fallback = observer_fallback_policy::block;
   int failure_threshold = 5;
   std::chrono::milliseconds reset{30000};
-  /// Extra time, beyond the classifier's own deadline, the observer waits
-  /// for its worker before counting the call as failed.
-  std::chrono::milliseconds grace{3000};
 };
 
 struct observer_state {

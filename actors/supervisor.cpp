@@ -11,6 +11,7 @@
 #include "actors/agent_slots.hpp"
 #include "actors/audit.hpp"
 #include "actors/gatekeeper.hpp"
+#include "actors/observer.hpp"
 #include "actors/outbox.hpp"
 #include "actors/poller.hpp"
 #include "actors/router.hpp"
@@ -195,6 +196,45 @@ relay_plan plan_relay(const config::settings& settings) {
   return plan;
 }
 
+namespace {
+
+/// The security observer of the strict profile (null otherwise, or when
+/// `security.observer.enabled` is false: every request then waits for an
+/// approval). Its model runs in the agent's own sandbox policy.
+observer_actor start_observer(caf::actor_system& sys,
+                              const config::settings& s,
+                              const agent_spec& agent, audit_actor audit) {
+  const auto& o = s.security.observer;
+  if (s.security.profile != security_profile::strict)
+    return {};
+  if (!o.enabled) {
+    spdlog::warn("relay: strict profile with security.observer.enabled "
+                 "false: every request waits for an approval");
+    return {};
+  }
+  auto spec = std::make_shared<const classifier_spec>(classifier_spec_from(
+    agent.policy, agent.command,
+    (s.data_dir / "sandbox" / "observer-home").string(), o.model,
+    std::chrono::milliseconds{o.max_latency_ms}));
+  observer_options opts;
+  opts.danger_threshold = o.danger_threshold;
+  opts.fallback
+    = o.fallback_on_timeout == config::observer_fallback::allow
+        ? observer_fallback_policy::allow
+      : o.fallback_on_timeout == config::observer_fallback::approve
+        ? observer_fallback_policy::approve
+        : observer_fallback_policy::block;
+  opts.failure_threshold = o.circuit_breaker.failure_threshold;
+  opts.reset = std::chrono::milliseconds{o.circuit_breaker.reset_ms};
+  spdlog::info("relay: security observer on (model {}, maxLatencyMs {}, "
+               "fallback {}, breaker {} failures / {} ms)",
+               o.model, o.max_latency_ms, to_string(opts.fallback),
+               opts.failure_threshold, opts.reset.count());
+  return sys.spawn(observer, spec, opts, std::move(audit));
+}
+
+} // namespace
+
 supervisor::supervisor(relay_plan plan, const clock& wall)
   : plan_(std::move(plan)), wall_(wall) {
 }
@@ -261,13 +301,19 @@ void supervisor::start() {
   else
     spdlog::warn("relay: getMe failed ({}); commands addressed to any "
                  "@bot are taken as ours", me.error().message);
-  gatekeeper_ = sys_->spawn<caf::detached>(
-    gatekeeper,
-    std::make_shared<storage::database>(
-      storage::database::open(plan_.database_file)),
-    std::move(aopts), &wall_, redact, audit_, std::chrono::minutes{1},
-    std::shared_ptr<access::second_factor>{
-      std::make_shared<actor_factor>(*sys_, totp_client_)});
+  std::shared_ptr<access::second_factor> factor{
+    std::make_shared<actor_factor>(*sys_, totp_client_)};
+  auto gate_db = std::make_shared<storage::database>(
+    storage::database::open(plan_.database_file));
+  if (auto obs = start_observer(*sys_, s, *plan_.agent, audit_)) {
+    gatekeeper_ = sys_->spawn<caf::detached>(
+      observed_gatekeeper, gate_db, std::move(aopts), &wall_, redact, audit_,
+      std::chrono::milliseconds{std::chrono::minutes{1}}, factor, obs);
+  } else {
+    gatekeeper_ = sys_->spawn<caf::detached>(
+      gatekeeper, gate_db, std::move(aopts), &wall_, redact, audit_,
+      std::chrono::milliseconds{std::chrono::minutes{1}}, factor);
+  }
   spdlog::info("relay: security profile {}", to_string(s.security.profile));
 
   session_deps deps;

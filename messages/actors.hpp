@@ -140,6 +140,9 @@ using gatekeeper_actor = caf::typed_actor<
   // Decides a message that passed routing; the reply says what to send
   // and whether to run it (with which tier).
   caf::replies_to<atom::gate, chat_message>::with<gate_reply>,
+  // To itself: decides a message with the observer's answer.
+  caf::replies_to<atom::gate, chat_message, observer_verdict>::with<
+    gate_reply>,
   // Audits a message the router refused before the gate (reason given).
   caf::reacts_to<atom::refused, chat_message, std::string>,
   // Expires old approvals and codes; re-arms itself.
