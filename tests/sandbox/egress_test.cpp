@@ -18,6 +18,7 @@ using namespace telclaude::sandbox;
 using telclaude::agent::child_process;
 using telclaude::testing::loopback_server;
 using telclaude::testing::temp_dir;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -255,6 +256,36 @@ BOOST_AUTO_TEST_CASE(the_agents_signal_death_is_passed_on) {
   // bwrap reports a signal death of its command as 128 + the signal.
   BOOST_TEST((status.signal == SIGTERM || status.code == 128 + SIGTERM),
              status.describe());
+}
+
+BOOST_AUTO_TEST_CASE(sigint_reaches_the_agent_and_its_exit_is_reported) {
+  // As the relay interrupts a turn: SIGINT to the whole process group.
+  // bwrap and the bridge ignore it; the agent's handler decides.
+  auto agent = fs::read_symlink("/proc/self/exe").parent_path()
+             / "telclaude-escape-agent";
+  auto q = p;
+  q.read_only_paths.push_back(agent.parent_path().string());
+  child_process child{sandboxed_spawn(q, {agent.string(), "--await-sigint"})};
+  auto line = child.read_line();
+  BOOST_TEST_REQUIRE(line.has_value(), child.stderr_tail());
+  BOOST_TEST(*line == "ready");
+  child.signal(SIGINT);
+  auto status = child.wait_for(std::chrono::seconds{20});
+  BOOST_TEST_REQUIRE(status.has_value());
+  BOOST_TEST(status->code == 42, status->describe());
+}
+
+BOOST_AUTO_TEST_CASE(sigkill_ends_the_whole_sandbox) {
+  child_process child{sandboxed_spawn(
+    p, {"bash", "-c", "sleep 60 & echo ready; wait"})};
+  auto line = child.read_line();
+  BOOST_TEST_REQUIRE(line.has_value(), child.stderr_tail());
+  child.signal(SIGKILL);
+  auto status = child.wait_for(std::chrono::seconds{20});
+  BOOST_TEST_REQUIRE(status.has_value());
+  BOOST_TEST(!status->success());
+  // Nothing of it is left to hold stdout open.
+  BOOST_TEST(!child.read_line().has_value());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

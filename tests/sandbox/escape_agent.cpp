@@ -12,6 +12,7 @@
 //   can-write PATH     must work
 //   can-proxy TARGET   CONNECT must give 200 and the peer's greeting
 //   can-connect HOST PORT  direct connection must work (a forward)
+// or `--await-sigint` (see main).
 #include "sandbox/egress_policy.hpp"
 #include "sandbox/netbridge.hpp"
 
@@ -23,6 +24,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
@@ -195,9 +197,23 @@ bool attempt(const std::vector<std::string>& a, std::string& detail) {
   return kind.substr(0, 4) != "can-";
 }
 
+void on_sigint(int) {
+  std::_Exit(42);
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
+  // `--await-sigint`: exits 42 on SIGINT (as Claude Code ends a turn on
+  // it), after printing "ready"; 1 if none comes within 60 s.
+  if (argc == 2 && std::string_view{argv[1]} == "--await-sigint") {
+    struct sigaction sa {};
+    sa.sa_handler = on_sigint;
+    ::sigaction(SIGINT, &sa, nullptr);
+    std::cout << "ready" << std::endl;
+    ::sleep(60);
+    return 1;
+  }
   for (int i = 1; i < argc; ++i) {
     auto a = split(argv[i]);
     if (a.size() < 2)
