@@ -1,7 +1,9 @@
 #define BOOST_TEST_MODULE egress
 #include <boost/test/unit_test.hpp>
 
+#include "core/error.hpp"
 #include "sandbox/bwrap.hpp"
+#include "sandbox/relay_sandbox.hpp"
 #include "sandbox/egress_proxy.hpp"
 #include "sandbox/netbridge.hpp"
 #include "sandbox/self_test.hpp"
@@ -289,3 +291,21 @@ BOOST_AUTO_TEST_CASE(sigkill_ends_the_whole_sandbox) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_CASE(a_missing_bridge_stops_the_relay) {
+  temp_dir dir;
+  ::setenv("TELCLAUDE_NETBRIDGE", "/nonexistent/telclaude-netbridge", 1);
+  relay_sandbox_options o;
+  o.workdir = dir.path().string();
+  o.data_dir = (dir.path() / "data").string();
+  try {
+    prepare_relay_sandbox(o, {"PATH=/usr/bin:/bin"});
+    BOOST_ERROR("no error");
+  } catch (const telclaude::user_error& e) {
+    BOOST_TEST(e.code() == "sandbox.netbridge");
+    BOOST_TEST(std::string{e.what()}.find("TELCLAUDE_NETBRIDGE")
+               != std::string::npos);
+  }
+  ::unsetenv("TELCLAUDE_NETBRIDGE");
+  BOOST_TEST(!netbridge_path().empty());
+}
