@@ -24,6 +24,7 @@ namespace {
 
 constexpr std::size_t max_head = 16 * 1024;
 constexpr int head_timeout_ms = 30000;
+constexpr int max_connections = 256;
 
 /// Reads until the blank line ending the request head; `rest` gets what
 /// came after it. False on EOF, timeout or an oversized head.
@@ -225,6 +226,16 @@ void egress_proxy::accept_loop() {
     if (client < 0)
       continue;
     std::lock_guard lock{mutex_};
+    if (active_ >= max_connections) {
+      // One thread per connection: an agent opening connections without
+      // end gets refused rather than the relay running out of threads.
+      spdlog::warn("egress: {} connections open; refusing another",
+                   active_);
+      reply(client, 503, "Service Unavailable",
+            "too many connections through the proxy");
+      ::close(client);
+      continue;
+    }
     ++active_;
     open_.insert(client);
     std::thread{[this, client] {
