@@ -35,6 +35,7 @@ BOOST_AUTO_TEST_CASE(defaults_without_a_sandbox_section) {
   BOOST_TEST(sb.limits.max_processes == 256);
   BOOST_TEST(sb.limits.max_open_files == 1024);
   BOOST_TEST(sb.limits.max_cpu_seconds == 600);
+  BOOST_TEST(sb.limits.max_sandbox_memory_mb == 2048);
 }
 
 BOOST_AUTO_TEST_CASE(reads_every_sandbox_key) {
@@ -85,7 +86,7 @@ BOOST_AUTO_TEST_CASE(unknown_keys_and_types) {
       "sandbox.limits.maxAgents: unknown key; did you mean "
       "\"maxAgentsPerUser\"? (allowed: maxAgentsPerUser, "
       "maxConcurrentAgents, maxCpuSeconds, maxMemoryMb, maxOpenFiles, "
-      "maxProcesses, minSpawnIntervalMs)"},
+      "maxProcesses, maxSandboxMemoryMb, minSpawnIntervalMs)"},
      {sandbox(R"("denyWrite": "*.db")"), "config.type",
       "sandbox.denyWrite: expected an array, got \"*.db\""},
      {sandbox(R"("network": {"allowHosts": [8080]})"), "config.type",
