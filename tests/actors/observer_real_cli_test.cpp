@@ -13,6 +13,7 @@
 #include <caf/all.hpp>
 
 #include <chrono>
+#include <mutex>
 #include <thread>
 
 using namespace telclaude;
@@ -27,6 +28,40 @@ struct config : caf::actor_system_config {
   }
 };
 
+/// Audit events as the observer sends them.
+struct audit_log {
+  std::mutex mutex;
+  std::vector<audit_event> events;
+  /// The verdicts audited so far, once there are `n` (the audit actor
+  /// runs on its own; waits at most 10 s).
+  std::vector<std::string> verdicts(std::size_t n) {
+    for (int i = 0; i < 1000; ++i) {
+      {
+        std::lock_guard lock{mutex};
+        if (events.size() >= n)
+          break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds{10});
+    }
+    std::lock_guard lock{mutex};
+    std::vector<std::string> out;
+    for (const auto& e : events)
+      out.push_back(e.verdict);
+    return out;
+  }
+};
+
+audit_actor::behavior_type fake_audit(std::shared_ptr<audit_log> log) {
+  return {
+    [log](audit_event& e) {
+      std::lock_guard lock{log->mutex};
+      log->events.push_back(std::move(e));
+    },
+    [](atom::batch_end) {},
+    [](atom::drain) { return true; },
+  };
+}
+
 const char* const well_formed =
   R"({"classification": "WARN", "confidence": 0.9, "reason": "installs )"
   R"(packages system-wide"})";
@@ -37,6 +72,8 @@ struct fixture {
   config cfg;
   caf::actor_system sys{cfg};
   std::shared_ptr<classifier_spec> spec = std::make_shared<classifier_spec>();
+  std::shared_ptr<audit_log> audited = std::make_shared<audit_log>();
+  audit_actor audit = sys.spawn(fake_audit, audited);
 
   fixture() {
     auto program = sandbox::resolve_command(
@@ -58,7 +95,7 @@ struct fixture {
   observer_actor start(observer_options opts = {}) {
     opts.fallback = observer_fallback_policy::approve;
     return sys.spawn(observer, std::shared_ptr<const classifier_spec>{spec},
-                     opts, audit_actor{});
+                     opts, audit);
   }
 
   observer_verdict classify(const observer_actor& obs, std::string text) {
@@ -216,6 +253,8 @@ BOOST_FIXTURE_TEST_CASE(breaker_trips_and_answers_at_once_while_open,
   auto s = stats(obs);
   BOOST_CHECK_EQUAL(s.opened, 1u);
   BOOST_CHECK_EQUAL(s.fallbacks, 1u);
+  // The transition was audited.
+  BOOST_CHECK(audited->verdicts(1) == std::vector<std::string>{"breaker_open"});
 }
 
 BOOST_FIXTURE_TEST_CASE(half_open_sends_one_probe_and_recovers, fixture) {
@@ -252,4 +291,7 @@ BOOST_FIXTURE_TEST_CASE(half_open_sends_one_probe_and_recovers, fixture) {
   BOOST_CHECK_EQUAL(s.half_opened, 1u);
   BOOST_CHECK_EQUAL(s.closed, 1u);
   BOOST_CHECK_EQUAL(s.fallbacks, 3u);
+  BOOST_CHECK((audited->verdicts(3)
+               == std::vector<std::string>{"breaker_open", "breaker_half_open",
+                                           "breaker_closed"}));
 }
