@@ -30,6 +30,23 @@ bool shows(const bot_message& m, const std::string& needle) {
 }
 
 struct fixture : relay_fixture {
+  fixture() {
+    config["logging"]["file"] = (tmp.path() / "relay.log").string();
+  }
+
+  /// The relay log's last lines (for a failure's message).
+  std::string log_tail(std::size_t lines = 80) {
+    std::ifstream in{tmp.path() / "relay.log"};
+    std::vector<std::string> all;
+    for (std::string line; std::getline(in, line);)
+      all.push_back(line);
+    std::string out;
+    for (auto i = all.size() > lines ? all.size() - lines : 0;
+         i < all.size(); ++i)
+      out += all[i] + "\n";
+    return out;
+  }
+
   /// Waits until a message to `chat` shows `needle`; its index, or fails.
   std::size_t await_text(std::int64_t chat, const std::string& needle,
                          std::chrono::milliseconds timeout = 30s) {
@@ -48,8 +65,8 @@ struct fixture : relay_fixture {
       seen += "  [" + m.text + "]\n";
     BOOST_FAIL("chat " << chat << ": nothing shows \"" << needle
                        << "\"; messages:\n"
-                       << seen << "relay stderr:\n"
-                       << (relay ? relay->stderr_tail() : ""));
+                       << seen << "relay log:\n"
+                       << log_tail());
     return 0;
   }
 
