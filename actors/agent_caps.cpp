@@ -68,6 +68,11 @@ await_slot(agent_run_self self, std::shared_ptr<const agent_spec> spec,
     [](atom::eof) {},
     [](atom::timeout) {},
     [](atom::kill) {},
+    [self](atom::stop) {
+      spdlog::info("agent_run turn {}: stopped while queued",
+                   self->state.req.turn);
+      end_unstarted(self, "⏹ Stopped before it started.");
+    },
   };
 }
 
