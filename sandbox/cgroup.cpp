@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -162,6 +163,18 @@ std::string parent_in(const mount& m, const std::string& controller,
     return dir;
   }
   return {};
+}
+
+/// Whether the relay that made run cgroup `name` ("run-<pid>-<turn>")
+/// still runs: other relays on this host share the parent directory, and
+/// their runs are theirs to end.
+bool owner_alive(const fs::path& name) {
+  auto text = name.string();
+  if (text.rfind("run-", 0) != 0)
+    return false;
+  auto pid = std::atol(text.c_str() + 4);
+  return pid > 0 && pid != ::getpid()
+         && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
 }
 
 } // namespace
@@ -334,7 +347,7 @@ std::size_t cgroup_root::sweep_leftovers() const {
       continue;
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator{parent, ec})
-      if (entry.is_directory()) {
+      if (entry.is_directory() && !owner_alive(entry.path().filename())) {
         run_cgroup left{{entry.path().string()}, v2_};
         killed += left.kill_all();
       }

@@ -80,7 +80,8 @@ public:
                                      const process_caps& caps) const;
 
   /// Kills the processes of run cgroups a previous relay left behind and
-  /// removes them; returns how many processes it killed.
+  /// removes them (not those of relays still running on this host: the
+  /// name carries the relay's pid); returns how many processes it killed.
   std::size_t sweep_leftovers() const;
 
 private:

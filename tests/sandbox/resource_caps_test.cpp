@@ -271,3 +271,40 @@ BOOST_AUTO_TEST_CASE(a_run_cgroup_is_gone_after_its_run_even_with_leftovers) {
   for (const auto& d : dirs)
     BOOST_TEST(!fs::exists(d), d);
 }
+
+BOOST_AUTO_TEST_CASE(leftovers_of_a_dead_relay_are_swept_a_live_ones_kept) {
+  battery b;
+  if (!b.cgroups.available()) {
+    BOOST_TEST_MESSAGE("no writable cgroup here; nothing to check");
+    return;
+  }
+  // A pid that is certainly gone: a child that ended and was reaped.
+  pid_t dead = 0;
+  {
+    agent::spawn_options o;
+    o.argv = {"/bin/true"};
+    o.env = {"PATH=/usr/bin:/bin"};
+    agent::child_process gone{o};
+    gone.wait();
+    dead = gone.pid();
+  }
+  auto start_sleeper = [](run_cgroup& cg) {
+    agent::spawn_options o;
+    o.argv = {"/bin/sh", "-c", "setsid sleep 300 & echo started"};
+    o.env = {"PATH=/usr/bin:/bin"};
+    o.cgroup_procs = cg.procs_files();
+    agent::child_process child{o};
+    BOOST_TEST(child.read_line().value_or("") == "started");
+    child.wait();
+  };
+  // The dead relay's run, and a run of a relay that still runs (pid 1
+  // stands in for it).
+  auto left = b.cgroups.create("run-" + std::to_string(dead) + "-1",
+                               process_caps{});
+  auto live = b.cgroups.create("run-1-1", process_caps{});
+  start_sleeper(*left);
+  start_sleeper(*live);
+  BOOST_TEST(b.cgroups.sweep_leftovers() >= 1u);
+  BOOST_TEST(left->pids().empty());
+  BOOST_TEST(!live->pids().empty());
+}
