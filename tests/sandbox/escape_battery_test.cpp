@@ -46,7 +46,11 @@ struct verdicts {
 class work_dir {
 public:
   work_dir() {
-    auto pattern = (fs::current_path() / "escape-battery-XXXXXX").string();
+    auto base = fs::current_path();
+    auto rel = base.lexically_relative(fs::temp_directory_path());
+    if (!rel.empty() && *rel.begin() != "..")
+      base = "/var/tmp";  // a build tree under /tmp: anywhere but there
+    auto pattern = (base / "escape-battery-XXXXXX").string();
     path_ = ::mkdtemp(pattern.data());
   }
   ~work_dir() {
