@@ -275,8 +275,16 @@ void supervisor::start() {
     s.telegram.api_base_url, s.telegram.bot_token, copts);
 
   store_ = sys_->spawn<caf::detached>(store, db, &wall_);
-  outbox_ = sys_->spawn<caf::detached>(outbox, send_client_, store_,
-                                       outbox_options{});
+  // A few connections, one outbox worker thread each, so replies to many
+  // chats are not serialised behind one HTTP round trip (the outbox's
+  // pacer decides what goes when).
+  std::vector<std::shared_ptr<telegram::bot_api_client>> send_clients{
+    send_client_};
+  for (int i = 1; i < 6; ++i)
+    send_clients.push_back(std::make_shared<telegram::bot_api_client>(
+      s.telegram.api_base_url, s.telegram.bot_token, copts));
+  outbox_ = caf::actor_cast<outbox_actor>(sys_->spawn<caf::detached>(
+    outbox, send_clients, store_, outbox_options{}));
 
   auto engine = plan_.agent->engine;
   access::redact_fn redact = [engine](std::string_view text) {
