@@ -59,6 +59,10 @@ observed_gatekeeper(self_ptr self, std::shared_ptr<storage::database> db,
                     std::chrono::milliseconds sweep_interval,
                     std::shared_ptr<access::second_factor> factor,
                     observer_actor observer) {
+  // One fate: when the gatekeeper stops, its observer stops too (and
+  // kills a model call still running), and a gatekeeper whose observer
+  // died stops rather than hold every request.
+  self->link_to(observer);
   self->state.observer = std::move(observer);
   return gatekeeper(self, std::move(db), std::move(opts), wall,
                     std::move(redact), std::move(audit), sweep_interval,

@@ -63,10 +63,12 @@ std::string_view to_string(observer_fallback_policy p) noexcept {
 
 classifier_worker_actor::behavior_type
 classifier_worker(classifier_worker_actor::pointer self,
-                  std::shared_ptr<const classifier_spec> spec) {
+                  std::shared_ptr<const classifier_spec> spec,
+                  std::shared_ptr<classifier_cancel> cancel) {
   return {
-    [self, spec](atom::classify, std::string& text) -> observer_verdict {
-      auto out = run_classifier(*spec, text);
+    [self, spec, cancel](atom::classify,
+                         std::string& text) -> observer_verdict {
+      auto out = run_classifier(*spec, text, cancel);
       observer_verdict v;
       v.source = "model";
       v.elapsed_ms = out.elapsed.count();
@@ -93,6 +95,9 @@ observer(self_ptr self, std::shared_ptr<const classifier_spec> spec,
   st.breaker = std::make_unique<security::circuit_breaker>(
     opts.failure_threshold, opts.reset);
   st.audit = std::move(audit);
+  // A model call still running when the observer ends (the relay stops)
+  // is killed, so shutdown never waits out maxLatencyMs.
+  self->attach_functor([cancel = st.cancel] { cancel->cancel(); });
   return {
     [self](atom::classify,
            std::string& text) -> caf::result<observer_verdict> {
@@ -119,7 +124,7 @@ observer(self_ptr self, std::shared_ptr<const classifier_spec> spec,
       const bool probe = admission == security::breaker_admission::probe;
       auto rp = self->make_response_promise<observer_verdict>();
       auto worker = self->home_system().spawn<caf::detached>(
-        classifier_worker, s.spec);
+        classifier_worker, s.spec, s.cancel);
       auto done = [self, rp, probe,
                    started](observer_verdict v) mutable {
         auto& os = self->state;

@@ -33,6 +33,9 @@ struct observer_state {
   observer_options opts;
   std::unique_ptr<security::circuit_breaker> breaker;
   audit_actor audit;
+  /// Cancels the running model calls when the observer ends.
+  std::shared_ptr<classifier_cancel> cancel
+    = std::make_shared<classifier_cancel>();
   std::uint64_t fast_path = 0;
 };
 
@@ -53,6 +56,7 @@ observer(observer_actor::stateful_pointer<observer_state> self,
 /// quits after answering).
 classifier_worker_actor::behavior_type
 classifier_worker(classifier_worker_actor::pointer self,
-                  std::shared_ptr<const classifier_spec> spec);
+                  std::shared_ptr<const classifier_spec> spec,
+                  std::shared_ptr<classifier_cancel> cancel);
 
 } // namespace telclaude

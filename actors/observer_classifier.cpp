@@ -58,8 +58,17 @@ classifier_spec classifier_spec_from(const sandbox::policy& agent_base,
   return spec;
 }
 
-classifier_outcome run_classifier(const classifier_spec& spec,
-                                  std::string_view text) {
+void classifier_cancel::cancel() {
+  {
+    std::lock_guard lock{mutex_};
+    cancelled_ = true;
+  }
+  cv_.notify_all();
+}
+
+classifier_outcome run_classifier(
+  const classifier_spec& spec, std::string_view text,
+  const std::shared_ptr<classifier_cancel>& cancel) {
   using namespace std::chrono;
   classifier_outcome out;
   const auto started = steady_clock::now();
@@ -76,17 +85,20 @@ classifier_outcome run_classifier(const classifier_spec& spec,
     return finish(std::string{"could not start the classifier: "}
                   + e.what());
   }
-  // The watchdog: kills the model at the deadline; the reader below then
-  // sees end of file.
-  std::mutex mutex;
-  std::condition_variable cv;
+  // The watchdog: kills the model at the deadline or when cancelled; the
+  // reader below then sees end of file.
+  auto token = cancel ? cancel : std::make_shared<classifier_cancel>();
   bool done = false;
   bool killed = false;
+  bool cancelled = false;
   std::thread watchdog{[&] {
-    std::unique_lock lock{mutex};
-    if (!cv.wait_until(lock, started + spec.max_latency,
-                       [&] { return done; })) {
+    std::unique_lock lock{token->mutex_};
+    token->cv_.wait_until(lock, started + spec.max_latency, [&] {
+      return done || token->cancelled_;
+    });
+    if (!done) {
       killed = true;
+      cancelled = token->cancelled_;
       child->signal(SIGKILL);
     }
   }};
@@ -98,11 +110,13 @@ classifier_outcome run_classifier(const classifier_spec& spec,
         result = std::move(*r);
   auto status = child->wait();
   {
-    std::lock_guard lock{mutex};
+    std::lock_guard lock{token->mutex_};
     done = true;
   }
-  cv.notify_all();
+  token->cv_.notify_all();
   watchdog.join();
+  if (cancelled)
+    return finish("cancelled (the relay is stopping)");
   if (killed) {
     out.timed_out = true;
     return finish("timed out after " + std::to_string(spec.max_latency.count())

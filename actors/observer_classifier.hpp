@@ -7,6 +7,9 @@
 #include "security/observer_classification.hpp"
 
 #include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,6 +42,24 @@ classifier_spec classifier_spec_from(const sandbox::policy& agent_base,
                                      std::string model,
                                      std::chrono::milliseconds max_latency);
 
+struct classifier_outcome;
+
+/// Stops running classifier calls early (the relay shuts down): each call
+/// sharing it kills its model at once and fails with "cancelled".
+class classifier_cancel {
+public:
+  /// Cancels every call running or started later.
+  void cancel();
+
+private:
+  friend classifier_outcome run_classifier(
+    const classifier_spec&, std::string_view,
+    const std::shared_ptr<classifier_cancel>&);
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool cancelled_ = false;
+};
+
 /// What one call gave.
 struct classifier_outcome {
   /// The parsed answer (before dangerThreshold), or nullopt: a failure.
@@ -57,9 +78,11 @@ std::vector<std::string> classifier_args(const classifier_spec& spec,
                                          std::string_view text);
 
 /// Runs the model on `text` under the sandbox and parses its answer
-/// strictly; kills it (SIGKILL to its process group) after max_latency.
-/// Never throws: a failure to start is a failure like any other.
-classifier_outcome run_classifier(const classifier_spec& spec,
-                                  std::string_view text);
+/// strictly; kills it (SIGKILL to its process group) after max_latency,
+/// or as soon as `cancel` (if any) is cancelled. Never throws: a failure
+/// to start is a failure like any other.
+classifier_outcome run_classifier(
+  const classifier_spec& spec, std::string_view text,
+  const std::shared_ptr<classifier_cancel>& cancel = nullptr);
 
 } // namespace telclaude

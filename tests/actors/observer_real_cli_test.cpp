@@ -295,3 +295,31 @@ BOOST_FIXTURE_TEST_CASE(half_open_sends_one_probe_and_recovers, fixture) {
                == std::vector<std::string>{"breaker_open", "breaker_half_open",
                                            "breaker_closed"}));
 }
+
+BOOST_FIXTURE_TEST_CASE(stopping_the_observer_kills_a_running_model_call,
+                        fixture) {
+  // A system of its own, so the test can time its shutdown: it waits for
+  // the classifier worker, which must not wait out maxLatencyMs.
+  spec->max_latency = 60000ms;
+  api.push_text(well_formed, 50s);
+  auto t0 = std::chrono::steady_clock::now();
+  {
+    config local_cfg;
+    caf::actor_system local{local_cfg};
+    observer_options opts;
+    auto obs = local.spawn(observer,
+                           std::shared_ptr<const classifier_spec>{spec}, opts,
+                           audit_actor{});
+    caf::scoped_actor self{local};
+    self->send(obs, atom::classify_v, std::string{undecided});
+    for (int i = 0; i < 1000 && api.request_count() == 0; ++i)
+      std::this_thread::sleep_for(20ms);
+    BOOST_REQUIRE_EQUAL(api.request_count(), 1u);  // the model is running
+    self->send_exit(obs, caf::exit_reason::user_shutdown);
+  }
+  auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+    std::chrono::steady_clock::now() - t0);
+  BOOST_TEST_MESSAGE("stopped with a model call running in " << took.count()
+                                                             << " ms");
+  BOOST_CHECK(took < 30s);  // far below the 50 s reply and 60 s latency
+}
