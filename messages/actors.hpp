@@ -146,7 +146,10 @@ using gatekeeper_actor = caf::typed_actor<
   // Audits a message the router refused before the gate (reason given).
   caf::reacts_to<atom::refused, chat_message, std::string>,
   // Expires old approvals and codes; re-arms itself.
-  caf::reacts_to<atom::sweep>>;
+  caf::reacts_to<atom::sweep>,
+  // To itself: the mailbox is drained, commit the open group of decisions
+  // and answer them.
+  caf::reacts_to<atom::batch_end>>;
 
 /// The security observer: fast path, else the classifier model behind
 /// the circuit breaker. Never blocks: a model call runs in a

@@ -3,6 +3,7 @@
 #include "storage/database.hpp"
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -56,7 +57,8 @@ public:
 
   /// In one transaction: checks every limit at `now_ms` and, only if all
   /// are below their max, counts one acquisition in each (a refused
-  /// request counts nowhere). Windows that have ended are deleted.
+  /// request counts nowhere). Windows that have ended are deleted, at most
+  /// once per minute boundary (not a table scan per request).
   acquire_result try_acquire(const std::vector<window_limit>& limits,
                              long long now_ms);
 
@@ -72,6 +74,8 @@ private:
   mutable statement select_;
   statement increment_;
   statement purge_;
+  /// try_acquire() purges again from this time on.
+  long long next_purge_ms_ = std::numeric_limits<long long>::min();
 };
 
 /// The start of the fixed window of `window_ms` that holds `now_ms`.

@@ -63,7 +63,9 @@ gatekeeper_actor::behavior_type fake_gatekeeper(gatekeeper_actor::pointer,
     [w](atom::refused, chat_message& msg, std::string& reason) {
       w->refused.emplace_back(msg.text, reason);
     },
+    [](atom::gate, chat_message&, observer_verdict&) { return gate_reply{}; },
     [](atom::sweep) {},
+    [](atom::batch_end) {},
   };
 }
 
