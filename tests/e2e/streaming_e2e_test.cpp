@@ -243,3 +243,40 @@ BOOST_FIXTURE_TEST_CASE(the_stop_button_stops_only_for_its_user, fixture) {
   BOOST_TEST(answer->find("already ended") != std::string::npos, *answer);
   BOOST_TEST(api.wait_for_confirmed_offset(late + 1, 20s));
 }
+
+// The press path without depending on the preview: a fresh relay numbers
+// its turns from 1, so the first run's Stop button says "stop:1".
+BOOST_FIXTURE_TEST_CASE(a_stop_press_for_the_running_turn_stops_it,
+                        fixture) {
+  start();
+  api.post_message(5, 5, "[[sleep 60]] long job");
+  await_turn_start(5);
+  auto foreign = api.post_callback(5, 6, 1, "stop:1");
+  auto answer = callback_answer("cb-" + std::to_string(foreign));
+  BOOST_REQUIRE(answer);
+  BOOST_TEST(answer->find("not yours") != std::string::npos, *answer);
+  auto wrong_turn = api.post_callback(5, 5, 1, "stop:2");
+  answer = callback_answer("cb-" + std::to_string(wrong_turn));
+  BOOST_REQUIRE(answer);
+  BOOST_TEST(answer->find("already ended") != std::string::npos, *answer);
+  auto asked = clock_type::now();
+  auto own = api.post_callback(5, 5, 1, "stop:1");
+  answer = callback_answer("cb-" + std::to_string(own));
+  BOOST_REQUIRE(answer);
+  BOOST_TEST(*answer == "Stopping…");
+  await_text(5, "⏹ Stopped.");
+  BOOST_TEST((clock_type::now() - asked < 10s));
+  // Each press was answered exactly once (the router left them to the
+  // conversation) and every update was confirmed.
+  for (auto id : {foreign, wrong_turn, own}) {
+    std::size_t n = 0;
+    for (auto& c : api.calls("answerCallbackQuery"))
+      n += c.params.value("callback_query_id", "")
+           == "cb-" + std::to_string(id);
+    BOOST_TEST(n == 1u);
+  }
+  BOOST_TEST(api.wait_for_confirmed_offset(own + 1, 20s));
+  // The conversation goes on in the same agent session.
+  api.post_message(5, 5, "after the stop");
+  await_text(5, "Echo #2: after the stop");
+}
