@@ -44,6 +44,7 @@ BOOST_AUTO_TEST_CASE(minimal_config_takes_every_default) {
   BOOST_TEST(s.reply.enabled);
   BOOST_TEST(s.reply.timeout_seconds == 600);
   BOOST_TEST(s.reply.typing_interval_seconds == 8);
+  BOOST_TEST(s.reply.queue_notice_ms == 1500);
   BOOST_TEST((s.reply.session.scope == session_scope::per_sender));
   BOOST_TEST(s.reply.session.idle_minutes == 30);
   BOOST_TEST((s.reply.session.reset_triggers
@@ -70,7 +71,7 @@ BOOST_AUTO_TEST_CASE(reads_every_key_of_the_reference_config) {
     "agent": { "command": "bin/claude", "workdir": "work", "model": "opus",
                "extraArgs": ["--verbose", ""] },
     "inbound": { "reply": { "enabled": false, "timeoutSeconds": 5,
-      "typingIntervalSeconds": 60,
+      "typingIntervalSeconds": 60, "queueNoticeMs": 0,
       "session": { "scope": "global", "idleMinutes": 1,
                    "resetTriggers": [] } } },
     "logging": { "level": "off", "file": "~/logs/t.log" },
@@ -100,6 +101,7 @@ BOOST_AUTO_TEST_CASE(reads_every_key_of_the_reference_config) {
   BOOST_TEST(!s.reply.enabled);
   BOOST_TEST(s.reply.timeout_seconds == 5);
   BOOST_TEST(s.reply.typing_interval_seconds == 60);
+  BOOST_TEST(s.reply.queue_notice_ms == 0);
   BOOST_TEST((s.reply.session.scope == session_scope::global));
   BOOST_TEST(s.reply.session.idle_minutes == 1);
   BOOST_TEST(s.reply.session.reset_triggers.empty());
@@ -250,6 +252,10 @@ BOOST_AUTO_TEST_CASE(out_of_range_values_are_named_with_the_range) {
       "config.range",
       "inbound.reply.typingIntervalSeconds: expected an integer from 1 to 60, "
       "got 0"},
+     {with(R"("inbound": {"reply": {"queueNoticeMs": 60001}})"),
+      "config.range",
+      "inbound.reply.queueNoticeMs: expected an integer from 0 to 60000, "
+      "got 60001"},
      {with(R"("inbound": {"reply": {"session": {"scope": "per_sender"}}})"),
       "config.range",
       "inbound.reply.session.scope: expected one of \"per-sender\", "
