@@ -3,6 +3,7 @@
 // Runs the built `telclaude relay` as a child process against the
 // project's loopback Bot API, with the scripted agent under bwrap.
 
+#include <algorithm>
 #include <csignal>
 #include <fstream>
 #include <map>
@@ -16,6 +17,7 @@
 #include "agent/child_process.hpp"
 #include "storage/database.hpp"
 #include "storage/identity_links.hpp"
+#include "testing/bot_api_html.hpp"
 #include "testing/loopback_bot_api.hpp"
 #include "tests/agent/test_support.hpp"
 
@@ -146,14 +148,43 @@ struct relay_fixture {
     relay.reset();
   }
 
-  /// Waits for the n-th message to `chat` and returns the messages.
+  /// Whether a message of the bot is a turn's preview (it still streams:
+  /// it carries the Stop button).
+  static bool is_preview(const bot_message& m) {
+    if (!m.reply_markup || !m.reply_markup->contains("inline_keyboard"))
+      return false;
+    for (const auto& row : (*m.reply_markup)["inline_keyboard"])
+      for (const auto& b : row)
+        if (b.value("callback_data", "").starts_with("stop:"))
+          return true;
+    return false;
+  }
+
+  /// Waits until the bot sent `n` messages to `chat` and the first `n` are
+  /// final (no preview still streaming); returns the messages with `text`
+  /// as users see it (HTML decoded).
   std::vector<bot_message> replies(std::int64_t chat, std::size_t n,
                                    std::chrono::milliseconds timeout = 30s) {
-    auto msgs = api.wait_for_messages(chat, n, timeout);
-    if (msgs.size() < n)
-      BOOST_FAIL("chat " << chat << ": " << msgs.size() << " of " << n
-                         << " replies; relay stderr:\n"
-                         << (relay ? relay->stderr_tail() : ""));
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::vector<bot_message> msgs;
+    for (;;) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+      msgs = api.wait_for_messages(chat, n, std::max(left, 0ms));
+      const bool final =
+        msgs.size() >= n &&
+        std::none_of(msgs.begin(), msgs.begin() + n, is_preview);
+      if (final)
+        break;
+      if (std::chrono::steady_clock::now() >= deadline)
+        BOOST_FAIL("chat " << chat << ": " << msgs.size() << " of " << n
+                           << " final replies; relay stderr:\n"
+                           << (relay ? relay->stderr_tail() : ""));
+      std::this_thread::sleep_for(20ms);
+    }
+    for (auto& m : msgs)
+      if (m.parse_mode == "HTML")
+        m.text = parse_html(m.text).plain;
     return msgs;
   }
 
