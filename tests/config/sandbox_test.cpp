@@ -49,7 +49,7 @@ BOOST_AUTO_TEST_CASE(reads_every_sandbox_key) {
     },
     "limits": {"maxConcurrentAgents": 8, "maxAgentsPerUser": 2,
                "minSpawnIntervalMs": 0, "maxMemoryMb": 4096,
-               "maxProcesses": 128, "maxOpenFiles": 2048,
+               "maxSandboxMemoryMb": 1024, "maxProcesses": 128, "maxOpenFiles": 2048,
                "maxCpuSeconds": 300})"),
                  home_env());
   const auto& sb = s.sandbox;
@@ -64,6 +64,7 @@ BOOST_AUTO_TEST_CASE(reads_every_sandbox_key) {
   BOOST_TEST(sb.limits.max_agents_per_user == 2);
   BOOST_TEST(sb.limits.min_spawn_interval_ms == 0);
   BOOST_TEST(sb.limits.max_memory_mb == 4096);
+  BOOST_TEST(sb.limits.max_sandbox_memory_mb == 1024);
   BOOST_TEST(sb.limits.max_processes == 128);
   BOOST_TEST(sb.limits.max_open_files == 2048);
   BOOST_TEST(sb.limits.max_cpu_seconds == 300);
