@@ -13,6 +13,7 @@
 #include "config/loader.hpp"
 #include "core/error.hpp"
 #include "sandbox/bwrap.hpp"
+#include "sandbox/cgroup.hpp"
 #include "sandbox/environment.hpp"
 #include "sandbox/probe.hpp"
 #include "sandbox/relay_sandbox.hpp"
@@ -113,6 +114,13 @@ void check_sandbox(report& r, const config::settings& s,
              ? std::to_string(built.self_test.lines.size())
                  + " checks inside the agent's sandbox"
              : built.self_test.problem);
+    // sandbox.limits: without a writable pids/memory cgroup only rlimits
+    // cap the agent (and RLIMIT_NPROC does not bind root).
+    auto cgroups = sandbox::cgroup_root::detect();
+    if (cgroups.available())
+      r.line(true, "resource caps", "run cgroups: " + cgroups.describe());
+    else
+      r.warn("resource caps", cgroups.describe());
   } catch (const user_error& e) {
     r.line(false, "sandbox self-test",
            std::string{e.what()} + " [" + e.code() + "]");
