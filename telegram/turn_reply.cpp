@@ -72,8 +72,9 @@ message_content turn_reply::render(std::size_t i) const {
   if (m.text.empty())
     m.text = "…";
   nlohmann::json button{{"text", "⏹ Stop"}, {"callback_data", stop_data()}};
-  m.markup = nlohmann::json{
-    {"inline_keyboard", nlohmann::json::array({nlohmann::json::array({button})})}};
+  auto row = nlohmann::json::array({button});
+  m.markup =
+    nlohmann::json{{"inline_keyboard", nlohmann::json::array({row})}};
   return m;
 }
 
