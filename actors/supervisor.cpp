@@ -109,11 +109,32 @@ access::access_options access_options_from(const config::settings& s) {
   return o;
 }
 
+data_dir_lock::data_dir_lock(const std::filesystem::path& data_dir) {
+  auto lock_file = data_dir / "relay.lock";
+  fd_ = ::open(lock_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd_ < 0 || ::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    if (fd_ >= 0)
+      ::close(fd_);
+    fd_ = -1;
+    throw user_error("relay.running",
+                     "another telclaude relay is already using "
+                       + data_dir.string()
+                       + "; stop it first, or give this one its own "
+                         "TELCLAUDE_DATA_DIR");
+  }
+}
+
+data_dir_lock::~data_dir_lock() {
+  if (fd_ >= 0)
+    ::close(fd_);
+}
+
 relay_plan plan_relay(const config::settings& settings) {
   relay_plan plan;
   plan.settings = settings;
   const auto& data_dir = settings.data_dir;
   make_private_dir(data_dir, "data directory");
+  plan.lock = std::make_shared<const data_dir_lock>(data_dir);
   plan.database_file = data_dir / "telclaude.db";
 
   auto spec = std::make_shared<agent_spec>();
@@ -241,26 +262,12 @@ supervisor::supervisor(relay_plan plan, const clock& wall)
 
 supervisor::~supervisor() {
   stop();
-  if (lock_fd_ >= 0)
-    ::close(lock_fd_);
 }
 
 void supervisor::start() {
   const auto& s = plan_.settings;
-  // Two relays on one data dir would fight over getUpdates (409) and the
-  // database: refuse the second one plainly.
-  auto lock_file = s.data_dir / "relay.lock";
-  lock_fd_ = ::open(lock_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (lock_fd_ < 0 || ::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
-    if (lock_fd_ >= 0)
-      ::close(lock_fd_);
-    lock_fd_ = -1;
-    throw user_error("relay.running",
-                     "another telclaude relay is already using "
-                       + s.data_dir.string()
-                       + "; stop it first, or give this one its own "
-                         "TELCLAUDE_DATA_DIR");
-  }
+  if (!plan_.lock)
+    plan_.lock = std::make_shared<const data_dir_lock>(s.data_dir);
   auto db = std::make_shared<storage::database>(
     storage::database::open(plan_.database_file));
 

@@ -30,8 +30,26 @@ class database;
 /// step throws `user_error` naming what is wrong and how to fix it, so a
 /// bad set-up stops start-up with a clear message, not a half-started
 /// relay.
+/// The exclusive lock of one data dir (`<data dir>/relay.lock`, flock):
+/// two relays on one data dir would fight over getUpdates (409), the
+/// database and the sandbox's egress socket. Released when destroyed.
+class data_dir_lock {
+public:
+  /// Takes the lock; `relay.running` when another process holds it.
+  explicit data_dir_lock(const std::filesystem::path& data_dir);
+  ~data_dir_lock();
+  data_dir_lock(const data_dir_lock&) = delete;
+  data_dir_lock& operator=(const data_dir_lock&) = delete;
+
+private:
+  int fd_ = -1;
+};
+
 struct relay_plan {
   config::settings settings;
+  /// Held from planning on: nothing of a running relay's (its egress
+  /// socket, its database) is touched before this relay owns the dir.
+  std::shared_ptr<const data_dir_lock> lock;
   std::shared_ptr<const agent_spec> agent;
   std::filesystem::path database_file;
 };
@@ -90,7 +108,6 @@ private:
     = std::make_shared<std::atomic<bool>>(false);
   bool stopped_ = true;
   /// Held (flock) while the relay runs: one relay per data dir.
-  int lock_fd_ = -1;
 };
 
 } // namespace telclaude

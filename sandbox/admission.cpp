@@ -12,7 +12,7 @@ admission::admission(limits l) : limits_(l) {
 admission::step admission::request(ticket id, std::int64_t user,
                                    time_point now) {
   if (!running(id) && !waiting(id))
-    queue_.push_back(waiter{id, user, std::nullopt, {}});
+    queue_.push_back(waiter{id, user, std::nullopt, {}, now});
   return poll(now);
 }
 
@@ -72,8 +72,15 @@ void admission::grant(step& out, time_point now) {
 void admission::due_notices(step& out, time_point now) {
   for (std::size_t i = 0; i < queue_.size(); ++i) {
     auto& w = queue_[i];
-    // The first notice at once; then only when the run moved up and the
-    // last one is old enough (a long queue does not spam the chat).
+    // The first notice once the run has waited `first_notice_after`; then
+    // only when it moved up and the last one is old enough (a long queue
+    // does not spam the chat).
+    if (!w.told && now < w.since + limits_.first_notice_after) {
+      auto due = w.since + limits_.first_notice_after;
+      if (!out.wake_at || due < *out.wake_at)
+        out.wake_at = due;
+      continue;
+    }
     bool first = !w.told;
     bool moved = w.told && i < *w.told && now >= w.told_at + limits_.notice_gap;
     if (!first && !moved)

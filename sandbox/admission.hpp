@@ -26,6 +26,10 @@ public:
     std::chrono::milliseconds min_interval{200};
     /// At least this long between two position updates of one run.
     std::chrono::milliseconds notice_gap{std::chrono::seconds{30}};
+    /// A run is told it is queued only once it has waited this long: the
+    /// usual short waits (the spawn interval, a slot being handed back as
+    /// the chat's previous turn ends) stay silent.
+    std::chrono::milliseconds first_notice_after{std::chrono::seconds{2}};
   };
 
   /// A position update owed to a waiting run.
@@ -42,7 +46,8 @@ public:
     std::vector<ticket> granted;
     /// Position updates to send (a run's first one when it was queued).
     std::vector<notice> notices;
-    /// Call poll() again then (only the spawn interval holds a run back).
+    /// Call poll() again then (the spawn interval holds a run back, or a
+    /// waiting run's first notice falls due).
     std::optional<time_point> wake_at;
   };
 
@@ -76,6 +81,8 @@ private:
     /// The position last told to the user; nullopt before the first.
     std::optional<std::size_t> told;
     time_point told_at{};
+    /// When it asked.
+    time_point since{};
   };
 
   int running_of(std::int64_t user) const;

@@ -63,6 +63,7 @@ struct fixture : testing::actor_fixture {
     o.limits.max_concurrent = global;
     o.limits.max_per_user = per_user;
     o.limits.min_interval = gap;
+    o.limits.first_notice_after = std::chrono::milliseconds{0};
     o.wall = &wall;
     o.db = db;
     o.outbox = caf::actor_cast<outbox_actor>(sys.spawn(notice_sink, w));

@@ -163,10 +163,10 @@ BOOST_AUTO_TEST_CASE(unknown_keys_are_named_with_the_allowed_ones) {
      {telegram(R"("allowedChats": [1], "polling": {"foo": 1})"),
       "config.unknown_key",
       "telegram.polling.foo: unknown key (allowed: limit, timeout)"},
-     {with(R"("security": {"observer": {"enabled": true}})"),
+     {with(R"("security": {"observr": {"enabled": true}})"),
       "config.unknown_key",
-      "security.observer: unknown key (allowed: audit, permissions, profile, "
-      "rateLimits, secretFilter, totp)"},
+      "security.observr: unknown key; did you mean \"observer\"? (allowed: "
+      "audit, observer, permissions, profile, rateLimits, secretFilter, totp)"},
      {with(R"("security": {"secretFilter": {"entropyDetection":
         {"enable": true}}})"),
       "config.unknown_key",

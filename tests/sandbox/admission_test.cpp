@@ -17,6 +17,7 @@ admission::limits caps(int global, int per_user, std::chrono::milliseconds gap
   l.max_per_user = per_user;
   l.min_interval = gap;
   l.notice_gap = 30s;
+  l.first_notice_after = 0ms;
   return l;
 }
 
@@ -149,4 +150,29 @@ BOOST_AUTO_TEST_CASE(the_interval_applies_past_a_user_at_their_cap) {
   c.advance(200ms);
   BOOST_TEST(a.poll(c.now()).granted == ids{3});
   BOOST_TEST(a.waiting(2));
+}
+
+BOOST_AUTO_TEST_CASE(a_short_wait_is_not_announced) {
+  manual_clock c;
+  auto l = caps(1, 1);
+  l.first_notice_after = 2s;
+  admission a{l};
+  a.request(1, 10, c.now());
+  auto s = a.request(2, 20, c.now());
+  BOOST_TEST(s.notices.empty());
+  // It asks to be polled when its first notice falls due.
+  BOOST_REQUIRE(s.wake_at.has_value());
+  BOOST_TEST((*s.wake_at == c.now() + 2s));
+  // The slot comes back within the grace: the run starts, never told.
+  c.advance(1500ms);
+  auto r = a.release(1, c.now());
+  BOOST_TEST(r.granted == ids{2});
+  BOOST_TEST(r.notices.empty());
+  // A third run that really waits is told once the grace has passed.
+  a.request(3, 30, c.now());
+  c.advance(1999ms);
+  BOOST_TEST(a.poll(c.now()).notices.empty());
+  c.advance(1ms);
+  BOOST_TEST((a.poll(c.now()).notices
+              == std::vector<admission::notice>{{3, 0}}));
 }
