@@ -76,7 +76,12 @@ void refresh(self_ptr self, outbox_turn& turn, lane priority) {
       if (content == m.shown)
         continue; // an unchanged edit is not sent
     }
-    auto s = st.pacer->submit(turn.target.chat_id, priority, m.key,
+    // A turn's first sight (a new message) goes before edits of replies
+    // already visible (see docs/architecture.md, "The outbox").
+    const auto lane_of = m.message_id == 0 && m.pending == 0 && !turn.discard
+                           ? lane::final
+                           : priority;
+    auto s = st.pacer->submit(turn.target.chat_id, lane_of, m.key,
                               now_of(st));
     if (s.coalesced)
       continue;
@@ -197,14 +202,14 @@ void start(self_ptr self, const telegram::ticket& t) {
   }
   auto it = st.turns.find(job.turn);
   if (it == st.turns.end() || job.part >= it->second.messages.size()) {
-    finish(self, t.id, call_outcome::ok);
+    finish(self, t.id, call_outcome::not_sent);
     return;
   }
   auto& turn = it->second;
   auto& m = turn.messages[job.part];
   if (turn.discard) {
     if (m.message_id == 0) {
-      finish(self, t.id, call_outcome::ok);
+      finish(self, t.id, call_outcome::not_sent);
       return;
     }
     job.deleting = true;
@@ -219,13 +224,13 @@ void start(self_ptr self, const telegram::ticket& t) {
     return;
   }
   if (job.part >= turn.reply.parts()) {
-    finish(self, t.id, call_outcome::ok);
+    finish(self, t.id, call_outcome::not_sent);
     return;
   }
   auto content = m.plain ? turn.reply.render_plain(job.part)
                          : turn.reply.render(job.part);
   if (m.message_id != 0 && content == m.shown) {
-    finish(self, t.id, call_outcome::ok); // unchanged: nothing to send
+    finish(self, t.id, call_outcome::not_sent); // unchanged
     return;
   }
   job.sending = content;
@@ -310,11 +315,12 @@ void pump(self_ptr self) {
                 ? st.pacer->wake_at(now)
                 : std::nullopt;
   if (wake) {
-    if (st.armed <= now || *wake < st.armed) {
-      st.armed = *wake;
-      // Rounded up: a timer that fired before `armed` would re-arm none.
-      auto d = std::chrono::ceil<std::chrono::milliseconds>(*wake - now) +
-               std::chrono::milliseconds{1};
+    // Rounded up: `next` must find the call due when the timer fires.
+    auto d = std::chrono::ceil<std::chrono::milliseconds>(*wake - now) +
+             std::chrono::milliseconds{1};
+    auto real_now = std::chrono::steady_clock::now();
+    if (st.armed <= real_now || real_now + d < st.armed) {
+      st.armed = real_now + d;
       self->delayed_send(self, d, atom::outbox_wake_v);
     }
   }
@@ -468,7 +474,7 @@ outbox(self_ptr self,
     },
     [self](atom::outbox_wake) {
       auto& s = self->state;
-      if (s.armed <= now_of(s))
+      if (s.armed <= std::chrono::steady_clock::now())
         s.armed = {}; // the timer fired (or is late): arm anew
       pump(self);
     },

@@ -91,8 +91,9 @@ struct outbox_state {
   /// When each chat's typing indicator was last sent.
   std::unordered_map<std::int64_t, clock::time_point> typing_at;
   std::vector<caf::typed_response_promise<bool>> drains;
-  /// The earliest pacing timer armed.
-  clock::time_point armed{};
+  /// When the earliest pacing timer armed fires, on the clock CAF's timers
+  /// use (not `opts.clk`: whether a timer fired is about real time).
+  std::chrono::steady_clock::time_point armed{};
   /// Declared last: its destructor joins the threads first.
   std::unique_ptr<outbox_workers> workers;
 

@@ -38,8 +38,23 @@ pacer::duration pacer::interval_of(std::int64_t chat_id,
   return duration_cast<duration>(base * c.slowdown);
 }
 
-pacer::duration pacer::global_interval() const {
-  return duration_cast<duration>(std::chrono::duration<double>(1.0 / rate_));
+std::size_t pacer::budget() const {
+  return std::max<std::size_t>(1, static_cast<std::size_t>(rate_));
+}
+
+std::optional<pacer::time_point> pacer::global_room(time_point now) const {
+  const auto cap = budget();
+  if (in_flight_ >= cap)
+    return std::nullopt; // a call in flight must end first
+  // Calls that ended within the span before `now` still count.
+  auto first = std::upper_bound(ends_.begin(), ends_.end(),
+                                now - opts_.global_span);
+  const auto live = static_cast<std::size_t>(ends_.end() - first);
+  if (live + in_flight_ < cap)
+    return now;
+  // The oldest ones must leave the span until one more fits.
+  return *(first + static_cast<std::ptrdiff_t>(live + in_flight_ - cap)) +
+         opts_.global_span;
 }
 
 double pacer::chat_slowdown(std::int64_t chat_id) const {
@@ -66,8 +81,19 @@ std::optional<std::int64_t> pacer::pick(lane priority, time_point now) const {
 }
 
 std::optional<ticket> pacer::next(time_point now) {
-  if (now < global_paused_ || now < global_ready_)
+  if (now < global_paused_)
     return std::nullopt;
+  auto room = global_room(now);
+  if (!room || *room > now)
+    return std::nullopt;
+  // Forget chats with nothing to pace any more.
+  for (auto it = chats_.begin(); it != chats_.end();) {
+    const auto& c = it->second;
+    if (!c.flying && c.queue.empty() && c.slowdown == 1.0 && c.ready <= now)
+      it = chats_.erase(it);
+    else
+      ++it;
+  }
   auto chosen = pick(lane::final, now);
   if (!chosen)
     chosen = pick(lane::preview, now);
@@ -78,11 +104,10 @@ std::optional<ticket> pacer::next(time_point now) {
   c.queue.pop_front();
   auto& k = calls_.at(id);
   k.flying = true;
+  k.chat_ready = c.ready;
   c.flying = true;
   c.ready = now + interval_of(*chosen, c);
   ++in_flight_;
-  const auto gi = global_interval();
-  global_ready_ = std::max(global_ready_, now - gi / 2) + gi;
   cursor_ = *chosen;
   served_any_ = true;
   return ticket{id, k.chat_id, k.key, k.priority};
@@ -98,7 +123,10 @@ std::optional<pacer::time_point> pacer::wake_at(time_point now) const {
   }
   if (!best)
     return std::nullopt;
-  return std::max({*best, global_ready_, global_paused_, now});
+  auto room = global_room(now);
+  if (!room)
+    return std::nullopt;
+  return std::max({*best, *room, global_paused_, now});
 }
 
 void pacer::erase(std::uint64_t id) {
@@ -123,6 +151,17 @@ verdict pacer::finish(std::uint64_t id, call_outcome outcome, time_point now,
   k.flying = false;
   c.flying = false;
   --in_flight_;
+  if (outcome == call_outcome::not_sent) {
+    c.ready = k.chat_ready;
+    erase(id);
+    return verdict::done;
+  }
+  // Telegram got the call before now: the chat's next one and the budget
+  // count from here.
+  c.ready = std::max(c.ready, now + interval_of(k.chat_id, c));
+  ends_.insert(std::upper_bound(ends_.begin(), ends_.end(), now), now);
+  while (!ends_.empty() && ends_.front() + opts_.global_span <= now)
+    ends_.pop_front();
   auto requeue = [&](time_point not_before) {
     c.queue.push_front(id);
     c.ready = std::max(c.ready, not_before);
@@ -133,10 +172,7 @@ verdict pacer::finish(std::uint64_t id, call_outcome outcome, time_point now,
     // Recover slowly from earlier 429s.
     rate_ = std::min(opts_.global_per_second, rate_ + 0.1);
     c.slowdown = std::max(1.0, c.slowdown - 0.05);
-    const auto chat_id = k.chat_id;
     erase(id);
-    if (c.queue.empty() && c.slowdown == 1.0 && c.ready <= now)
-      chats_.erase(chat_id);
     return verdict::done;
   }
   case call_outcome::rate_limited: {
@@ -169,6 +205,7 @@ verdict pacer::finish(std::uint64_t id, call_outcome outcome, time_point now,
   }
   case call_outcome::again:
     return requeue(now);
+  case call_outcome::not_sent:
   case call_outcome::failed:
     break;
   }

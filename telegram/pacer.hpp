@@ -15,8 +15,12 @@ struct pacer_options {
   std::chrono::milliseconds private_interval{1050};
   /// Between two calls to one group (Telegram: 20/min).
   std::chrono::milliseconds group_interval{3100};
-  /// Calls per second for the whole bot (Telegram: about 30/s).
+  /// Calls per second for the whole bot (Telegram: about 30/s): at most
+  /// this many in any `global_span`.
   double global_per_second = 29;
+  /// The window the global budget is counted in (Telegram: a second; the
+  /// margin covers the clocks of the two ends).
+  std::chrono::milliseconds global_span{1010};
   /// The slowest the global pace falls to after 429s.
   double min_global_per_second = 5;
   /// Attempts of a call failing with 5xx or a network error.
@@ -42,6 +46,8 @@ enum class call_outcome {
   failed,       ///< permanent error: do not retry
   again,        ///< the caller changed the call (plain text, send instead
                 ///< of edit): run it next in its chat, no attempt counted
+  not_sent,     ///< the caller made no call (nothing changed): done, and
+                ///< neither the chat's pace nor the budget is spent
 };
 
 /// What `finish` decided.
@@ -59,9 +65,12 @@ struct ticket {
 ///
 /// Calls are queued per chat (in order; one in flight per chat). A chat
 /// gets a call through no sooner than its interval after the previous one
-/// (private chats and groups, by the sign of the chat id as Telegram
-/// numbers them) and only while the global pace allows; chats with a ready
-/// call are served round robin, finals before previews. A queued call with
+/// ended (private chats and groups, by the sign of the chat id as Telegram
+/// numbers them) and only while the global budget allows: a call in
+/// flight, or ended within the last `global_span`, counts against it. As
+/// Telegram receives a call between its start and its end here, Telegram
+/// never counts more than the pacer allows, however long calls take. Chats
+/// with a ready call are served round robin, finals before previews. A queued call with
 /// the same non-zero key as a new one absorbs it (the caller renders the
 /// newest content when the call goes). A 429 pauses what its `retry_after`
 /// covers (the chat; every chat when several chats got one within a
@@ -92,7 +101,7 @@ public:
   std::optional<ticket> next(time_point now);
 
   /// When `next` may give a call (nothing when no call waits, or all wait
-  /// for calls in flight).
+  /// for calls in flight, or the budget waits for a call in flight).
   std::optional<time_point> wake_at(time_point now) const;
 
   /// Reports how the call `id` ended; `retry_after` for a 429.
@@ -125,6 +134,8 @@ private:
     int attempts = 0;
     int rate_limited = 0;
     bool flying = false;
+    /// The chat's `ready` before this call went (restored if not sent).
+    time_point chat_ready{};
   };
   struct chat {
     std::deque<std::uint64_t> queue;
@@ -134,7 +145,11 @@ private:
   };
 
   duration interval_of(std::int64_t chat_id, const chat& c) const;
-  duration global_interval() const;
+  /// Calls the global budget allows in a span now.
+  std::size_t budget() const;
+  /// When the budget has room for one more call (given the calls in
+  /// flight), or nothing when it waits for one of them to end.
+  std::optional<time_point> global_room(time_point now) const;
   /// The chat whose head goes next among those ready, round robin.
   std::optional<std::int64_t> pick(lane priority, time_point now) const;
   void erase(std::uint64_t id);
@@ -146,7 +161,8 @@ private:
   std::size_t in_flight_ = 0;
   std::int64_t cursor_ = 0;
   bool served_any_ = false;
-  time_point global_ready_{};
+  /// When recent calls ended (ascending), for the global budget.
+  std::deque<time_point> ends_;
   time_point global_paused_{};
   double rate_;
   /// Recent 429s: when, and which chat.

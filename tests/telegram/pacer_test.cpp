@@ -4,6 +4,7 @@
 #include "core/clock.hpp"
 #include "telegram/pacer.hpp"
 
+#include <algorithm>
 #include <map>
 #include <vector>
 
@@ -223,4 +224,108 @@ BOOST_FIXTURE_TEST_CASE(order_within_a_chat_is_kept, fixture) {
   p.finish(a, call_outcome::ok, clk.now());
   clk.advance(2s);
   BOOST_TEST(p.next(clk.now())->id == b);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_chat_counts_its_pace_from_the_call_end, fixture) {
+  // Telegram may get a slow call late: the next waits from its end.
+  p.submit(1, lane::final, 0, clk.now());
+  p.submit(1, lane::final, 0, clk.now());
+  auto t = p.next(clk.now());
+  BOOST_TEST_REQUIRE(t.has_value());
+  clk.advance(600ms);
+  p.finish(t->id, call_outcome::ok, clk.now());
+  clk.advance(1049ms);
+  BOOST_TEST(!p.next(clk.now()).has_value());
+  clk.advance(1ms);
+  BOOST_TEST(p.next(clk.now()).has_value());
+}
+
+BOOST_FIXTURE_TEST_CASE(calls_in_flight_count_against_the_budget, fixture) {
+  for (std::int64_t chat = 1; chat <= 40; ++chat)
+    p.submit(chat, lane::final, 0, clk.now());
+  std::vector<ticket> flying;
+  while (auto t = p.next(clk.now()))
+    flying.push_back(*t);
+  BOOST_TEST(flying.size() == 29u);
+  // However long they take, no more goes until one ends...
+  clk.advance(5s);
+  BOOST_TEST(!p.next(clk.now()).has_value());
+  BOOST_TEST(!p.wake_at(clk.now()).has_value());
+  // ... and the one that ended counts for a span more.
+  p.finish(flying[0].id, call_outcome::ok, clk.now());
+  BOOST_TEST(!p.next(clk.now()).has_value());
+  BOOST_TEST((*p.wake_at(clk.now()) - clk.now() == 1010ms));
+  clk.advance(1010ms);
+  BOOST_TEST(p.next(clk.now()).has_value());
+}
+
+BOOST_FIXTURE_TEST_CASE(a_call_not_sent_spends_nothing, fixture) {
+  p.submit(1, lane::final, 0, clk.now());
+  p.submit(1, lane::final, 0, clk.now());
+  auto t = p.next(clk.now());
+  BOOST_TEST_REQUIRE(t.has_value());
+  BOOST_TEST((p.finish(t->id, call_outcome::not_sent, clk.now()) ==
+              verdict::done));
+  // The chat's next call goes at once, the budget untouched.
+  auto u = p.next(clk.now());
+  BOOST_TEST_REQUIRE(u.has_value());
+  BOOST_TEST(u->id != t->id);
+}
+
+// Telegram as the loopback Bot API counts: each call when it arrives, at
+// any moment between its start and its end here (latencies up to 300 ms,
+// uneven). It must never see more than 30 in a second for the bot, nor
+// two within a second for one private chat.
+BOOST_FIXTURE_TEST_CASE(telegram_never_sees_the_limits_broken, fixture) {
+  struct flight {
+    ticket t;
+    telclaude::clock::time_point start, end;
+  };
+  std::vector<flight> flying;
+  std::vector<std::pair<telclaude::clock::time_point, std::int64_t>> seen;
+  for (std::int64_t chat = 1; chat <= 60; ++chat)
+    for (int i = 0; i < 40; ++i)
+      p.submit(chat, lane::preview, 0, clk.now());
+  std::uint64_t seed = 12345;
+  auto rnd = [&](int n) {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<int>((seed >> 33) % static_cast<std::uint64_t>(n));
+  };
+  for (int ms = 0; ms < 30'000; ++ms) {
+    const auto now = clk.now();
+    for (auto it = flying.begin(); it != flying.end();) {
+      if (it->end <= now) {
+        // Arrived somewhere in [start, end].
+        auto span = it->end - it->start;
+        auto at = it->start + span * rnd(1001) / 1000;
+        seen.emplace_back(at, it->t.chat_id);
+        p.finish(it->t.id, call_outcome::ok, now);
+        it = flying.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    while (flying.size() < 8) {
+      auto t = p.next(now);
+      if (!t)
+        break;
+      auto lat = std::chrono::milliseconds{rnd(10) == 0 ? 300 : rnd(40)};
+      flying.push_back({*t, now, now + lat});
+    }
+    clk.advance(1ms);
+  }
+  std::sort(seen.begin(), seen.end());
+  BOOST_TEST(seen.size() > 700u); // the budget is used
+  std::map<std::int64_t, telclaude::clock::time_point> last;
+  for (std::size_t i = 0; i < seen.size(); ++i) {
+    std::size_t n = 0;
+    for (std::size_t j = i; j < seen.size() && seen[j].first - seen[i].first
+                                                 < 1s; ++j)
+      ++n;
+    BOOST_TEST_REQUIRE(n <= 30u);
+    auto l = last.find(seen[i].second);
+    if (l != last.end())
+      BOOST_TEST_REQUIRE((seen[i].first - l->second >= 1s));
+    last[seen[i].second] = seen[i].first;
+  }
 }
