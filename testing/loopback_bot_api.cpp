@@ -123,6 +123,9 @@ loopback_bot_api::loopback_bot_api(loopback_bot_api_options options)
   server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   // Idle keep-alive connections hold a worker; let them go soon.
   server.set_keep_alive_timeout(1);
+  // As Telegram's servers: an answer's headers and body are not held
+  // back by Nagle until the client's delayed ACK (40 ms a call).
+  server.set_tcp_nodelay(true);
   auto handler = [this](const httplib::Request& req, httplib::Response& res) {
     impl_->serve(req, res);
   };
