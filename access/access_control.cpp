@@ -341,6 +341,8 @@ access_outcome access_control::pending(const chat_message& msg,
   row.update_id = msg.update_id;
   row.tier = tier;
   row.request_text = msg.text;
+  // A request the observer blocked runs only if the admin overrides it.
+  row.admin_only = p.why == security::approval_reason::observer_block;
   row.created_ms = now_ms;
   row.expires_ms =
     now_ms
@@ -361,7 +363,8 @@ access_outcome access_control::pending(const chat_message& msg,
   if (observed) {
     auto line = observer_line(*observed);
     if (p.why == security::approval_reason::observer_block)
-      line = "Blocked by the security check; it runs only if approved.\n"
+      line = "Blocked by the security check; it runs only if the admin "
+             "approves it.\n"
              + line;
     out.reply.text += "\n\n" + redact_(line);
   }
@@ -510,6 +513,15 @@ access_outcome access_control::approve(const chat_message& msg,
     out.audit.push_back(event(msg, kind, "denied",
                               "by " + user_key(msg.user_id),
                               r.request ? r.request->tier : "", now_ms));
+    return out;
+  }
+  if (r.status == storage::decide_status::not_allowed && r.request
+      && r.request->admin_only && msg.user_id == r.request->requester_id) {
+    out.reply.text = "The security check blocked this request: only the "
+                     "admin can let it run. You can still deny it.";
+    out.reply.callback_answer = "Only the admin can approve this.";
+    out.audit.push_back(event(msg, kind, "refused", "admin_only",
+                              r.request->tier, now_ms));
     return out;
   }
   if (r.status != storage::decide_status::approved) {

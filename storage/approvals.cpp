@@ -8,7 +8,7 @@ namespace {
 
 constexpr std::string_view columns =
   "code, requester_id, chat_id, message_id, update_id, tier, request_text, "
-  "created_ms, expires_ms, status, decided_by, decided_ms";
+  "created_ms, expires_ms, status, decided_by, decided_ms, admin_only";
 
 constexpr std::array<approval_status, 4> statuses{
   approval_status::pending, approval_status::approved,
@@ -35,6 +35,7 @@ approval read_approval(statement& q) {
   a.status = status_named(q.column_text(9));
   a.decided_by = q.column_optional_int64(10);
   a.decided_ms = q.column_optional_int64(11);
+  a.admin_only = q.column_int64(12) != 0;
   return a;
 }
 
@@ -80,8 +81,8 @@ approvals::approvals(database& db)
   : db_(db),
     insert_(db.prepare("INSERT INTO approvals (code, requester_id, chat_id, "
                        "message_id, update_id, tier, request_text, "
-                       "created_ms, expires_ms) "
-                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+                       "created_ms, expires_ms, admin_only) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
                        "ON CONFLICT (code) DO NOTHING")),
     select_(db.prepare(select_sql("WHERE code = ?1"))),
     set_status_(db.prepare("UPDATE approvals SET status = ?2, "
@@ -105,7 +106,8 @@ bool approvals::create(const approval& request) {
     .bind(6, request.tier)
     .bind(7, request.request_text)
     .bind(8, request.created_ms)
-    .bind(9, request.expires_ms);
+    .bind(9, request.expires_ms)
+    .bind(10, std::int64_t{request.admin_only ? 1 : 0});
   q->step();
   return db_.changes() > 0;
 }
@@ -128,6 +130,8 @@ decide_result approvals::decide(std::string_view code, std::int64_t decider_id,
   if (!found)
     return {decide_status::not_found, std::nullopt};
   if (decider_id != found->requester_id && decider_id != admin_id)
+    return {decide_status::not_allowed, std::move(found)};
+  if (approve && found->admin_only && decider_id != admin_id)
     return {decide_status::not_allowed, std::move(found)};
   if (found->status == approval_status::expired)
     return {decide_status::expired, std::move(found)};

@@ -25,6 +25,9 @@ struct approval {
   std::int64_t update_id = 0;
   std::string tier;          // the requester's tier when asked
   std::string request_text;  // what runs once approved, as the caller gave it
+  /// Only the admin may approve it (the requester may still deny it): a
+  /// request the security observer blocked.
+  bool admin_only = false;
   long long created_ms = 0;
   long long expires_ms = 0;  // decidable while now_ms < expires_ms
   approval_status status = approval_status::pending;
@@ -41,7 +44,8 @@ enum class decide_status {
   not_found,        // no such code
   expired,          // it expired before being decided (now marked expired)
   already_decided,  // someone decided it before (approved or denied)
-  not_allowed,      // the decider is neither the requester nor the admin
+  not_allowed,      // the decider is neither the requester nor the admin,
+                    // or the requester approving an admin-only request
 };
 
 std::string_view to_string(decide_status status) noexcept;
@@ -65,6 +69,7 @@ public:
       update_id    INTEGER NOT NULL,
       tier         TEXT    NOT NULL,
       request_text TEXT    NOT NULL,
+      admin_only   INTEGER NOT NULL DEFAULT 0,
       created_ms   INTEGER NOT NULL,
       expires_ms   INTEGER NOT NULL,
       status       TEXT    NOT NULL DEFAULT 'pending'
@@ -87,7 +92,7 @@ public:
 
   /// Approves or denies `code` for `decider_id`, in one transaction: only
   /// a pending, unexpired approval, only by its requester or by
-  /// `admin_id`. A pending one found expired is marked expired. Throws
+  /// `admin_id` (an `admin_only` one is approved only by the admin). A pending one found expired is marked expired. Throws
   /// storage_error (nothing decided) when SQLite fails.
   decide_result decide(std::string_view code, std::int64_t decider_id,
                        std::optional<std::int64_t> admin_id, bool approve,

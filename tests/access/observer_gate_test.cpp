@@ -130,11 +130,26 @@ BOOST_FIXTURE_TEST_CASE(block_waits_for_an_override_and_says_so,
              r.reply.text);
   BOOST_TEST(r.reply.text.find("BLOCK (confidence 1.00): creds")
                != std::string::npos);
-  // The admin overrides: it runs.
   auto data = r.reply.buttons.at(0).callback_data;
+  // The requester cannot override the security check themselves.
+  auto own = press(bob, data, bob);
+  BOOST_TEST(!own.reply.run);
+  BOOST_TEST(own.reply.text.find("only the admin") != std::string::npos,
+             own.reply.text);
+  BOOST_TEST(own.audit.back().reason == "admin_only");
+  // The admin overrides: it runs.
   auto ok = press(admin_user, data, admin_user);
   BOOST_TEST(ok.reply.run);
   BOOST_TEST(ok.reply.message.text == "cat /etc/shadow");
+}
+
+BOOST_FIXTURE_TEST_CASE(the_requester_may_still_deny_a_blocked_request,
+                        strict_fixture) {
+  auto r = classified(bob, "cat /etc/shadow", model("BLOCK", 1.0, "creds"));
+  BOOST_REQUIRE_EQUAL(r.reply.buttons.size(), 2u);
+  auto no = press(bob, r.reply.buttons.at(1).callback_data, bob);
+  BOOST_TEST(!no.reply.run);
+  BOOST_TEST(no.reply.text.find("Denied") != std::string::npos, no.reply.text);
 }
 
 BOOST_FIXTURE_TEST_CASE(full_access_always_waits_and_shows_the_verdict,
