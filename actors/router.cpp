@@ -1,5 +1,7 @@
 #include "actors/router.hpp"
 
+#include "security/control_command.hpp"
+
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
@@ -87,19 +89,53 @@ void apply(self_ptr self, const chat_message& msg, gate_reply& r) {
   }
 }
 
+/// Applies the answers of `chat` that are next in arrival order.
+void apply_in_order(self_ptr self, std::int64_t chat) {
+  auto& orders = self->state.gate_orders;
+  auto it = orders.find(chat);
+  if (it == orders.end())
+    return;
+  auto& o = it->second;
+  for (auto r = o.ready.find(o.next_applied); r != o.ready.end();
+       r = o.ready.find(o.next_applied)) {
+    auto [msg, reply] = std::move(r->second);
+    o.ready.erase(r);
+    ++o.next_applied;
+    apply(self, msg, reply);
+  }
+  if (o.next_applied == o.next_asked)
+    orders.erase(it);
+}
+
 /// Asks the gatekeeper about `msg`; a failed answer refuses (fail closed).
-void gate(self_ptr self, chat_message msg) {
+/// With `ordered`, its answer is applied only after those of the chat's
+/// earlier ordered messages (conversation text); control commands and
+/// button presses are answered as soon as decided (/stop must not wait
+/// behind a message the observer is still classifying).
+void gate(self_ptr self, chat_message msg, bool ordered) {
   auto& s = self->state;
+  std::optional<std::uint64_t> seq;
+  if (ordered)
+    seq = s.gate_orders[msg.chat_id].next_asked++;
+  auto done = [self, seq](const chat_message& m, gate_reply& r) {
+    if (!seq) {
+      apply(self, m, r);
+      return;
+    }
+    auto& o = self->state.gate_orders[m.chat_id];
+    o.ready.emplace(*seq, std::make_pair(m, std::move(r)));
+    apply_in_order(self, m.chat_id);
+  };
   self->request(s.opts.gatekeeper, caf::infinite, atom::gate_v, msg)
     .then(
-      [self, msg](gate_reply& r) { apply(self, msg, r); },
-      [self, msg](caf::error& err) {
+      [msg, done](gate_reply& r) { done(msg, r); },
+      [self, msg, done](caf::error& err) {
         spdlog::error("router: the gatekeeper failed on update {}: {}",
                       msg.update_id, self->system().render(err));
         gate_reply r;
         r.text = gate_failed;
         r.callback_answer = "Refused.";
-        apply(self, msg, r);
+        done(msg, r);
       });
 }
 
@@ -133,7 +169,7 @@ router_actor::behavior_type router(self_ptr self, router_options opts,
       auto& s = self->state;
       if (!msg.callback_id.empty()) {
         // A button press: only the gatekeeper knows what it means.
-        gate(self, std::move(msg));
+        gate(self, std::move(msg), false);
         return;
       }
       auto r = s.rules->decide(msg);
@@ -172,7 +208,11 @@ router_actor::behavior_type router(self_ptr self, router_options opts,
             self->send(s.deps.store, atom::inbox_done_v, msg.update_id);
             return;
           }
-          gate(self, std::move(msg));
+          {
+            bool ordered = std::holds_alternative<security::not_control>(
+              security::parse_control_command(msg.text, ""));
+            gate(self, std::move(msg), ordered);
+          }
           return;
       }
     },

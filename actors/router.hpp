@@ -47,6 +47,15 @@ struct router_state {
   router_options opts;
   session_deps deps;
   std::unordered_map<std::string, entry> sessions;
+  /// Gate answers of one chat's messages, applied in arrival order: the
+  /// gatekeeper may answer a later message first (the security observer
+  /// decides some at once and asks a model about others).
+  struct gate_order {
+    std::uint64_t next_asked = 0;
+    std::uint64_t next_applied = 0;
+    std::map<std::uint64_t, std::pair<chat_message, gate_reply>> ready;
+  };
+  std::unordered_map<std::int64_t, gate_order> gate_orders;
 
   /// Sessions do not outlive their router.
   ~router_state() {

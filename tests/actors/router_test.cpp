@@ -1,6 +1,8 @@
 #define BOOST_TEST_MODULE router
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
+
 #include "actors/router.hpp"
 #include "tests/actors/actor_fixture.hpp"
 
@@ -25,17 +27,26 @@ struct world {
   std::vector<std::pair<std::string, std::string>> refused;  // text, reason
   std::vector<std::pair<std::int64_t, std::vector<button>>> prompts;
   std::vector<std::pair<std::string, std::string>> answers;  // id, text
+  /// Gate answers held back ("held..." messages), answered by the test.
+  std::vector<std::pair<caf::typed_response_promise<gate_reply>,
+                        chat_message>> held;
 };
 
 /// Allows everything as WRITE_SAFE except: "no..." is refused, "ask..."
 /// waits for an approval, the button "approve:X" runs "the approved
-/// request" for user 1 in chat 1 as FULL_ACCESS.
-gatekeeper_actor::behavior_type fake_gatekeeper(gatekeeper_actor::pointer,
+/// request" for user 1 in chat 1 as FULL_ACCESS, and "slow..." is answered
+/// only when the test says (as the observer's model would).
+gatekeeper_actor::behavior_type fake_gatekeeper(gatekeeper_actor::pointer self,
                                                 std::shared_ptr<world> w) {
   return {
-    [w](atom::gate, chat_message& msg) {
+    [self, w](atom::gate, chat_message& msg) {
       w->gated.push_back(msg.callback_id.empty() ? msg.text
                                                  : msg.callback_data);
+      auto rp = self->make_response_promise<gate_reply>();
+      if (msg.text.starts_with("held")) {
+        w->held.emplace_back(rp, msg);
+        return rp;
+      }
       gate_reply r;
       if (msg.callback_data == "approve:X") {
         r.run = true;
@@ -50,6 +61,8 @@ gatekeeper_actor::behavior_type fake_gatekeeper(gatekeeper_actor::pointer,
         r.message.tier = "FULL_ACCESS";
       } else if (msg.text.starts_with("no")) {
         r.text = "refused";
+      } else if (msg.text == "/whoami") {
+        r.text = "you are you";
       } else if (msg.text.starts_with("ask")) {
         r.text = "approve?";
         r.buttons = {{"Approve", "approve:X"}, {"Deny", "deny:X"}};
@@ -58,13 +71,24 @@ gatekeeper_actor::behavior_type fake_gatekeeper(gatekeeper_actor::pointer,
         r.message = msg;
         r.message.tier = "WRITE_SAFE";
       }
-      return r;
+      rp.deliver(std::move(r));
+      return rp;
     },
     [w](atom::refused, chat_message& msg, std::string& reason) {
       w->refused.emplace_back(msg.text, reason);
     },
     [](atom::gate, chat_message&, observer_verdict&) { return gate_reply{}; },
-    [](atom::sweep) {},
+    // Releases the held answers: each runs as WRITE_SAFE.
+    [w](atom::sweep) {
+      for (auto& [rp, msg] : w->held) {
+        gate_reply r;
+        r.run = true;
+        r.message = msg;
+        r.message.tier = "WRITE_SAFE";
+        rp.deliver(std::move(r));
+      }
+      w->held.clear();
+    },
     [](atom::batch_end) {},
   };
 }
@@ -220,6 +244,33 @@ BOOST_FIXTURE_TEST_CASE(one_chat_is_answered_in_order, fixture) {
   BOOST_REQUIRE_EQUAL(w->runs.size(), 3u);
   BOOST_TEST(w->runs[2].req.prompt == "c");
   BOOST_TEST(w->runs[2].req.target.update_id == 12);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_slow_gate_answer_keeps_the_chats_order, fixture) {
+  send(1, 10, "held a");
+  send(1, 11, "b");
+  // "b" was decided at once, but waits for the earlier message's answer.
+  BOOST_TEST(w->gated.size() == 2u);
+  BOOST_TEST(w->runs.empty());
+  // Another chat is not held up by chat 1.
+  send(2, 12, "c");
+  BOOST_REQUIRE_EQUAL(w->runs.size(), 1u);
+  BOOST_TEST(w->runs[0].req.prompt == "c");
+  // A control command is not held (/stop must not wait behind a message
+  // the observer is still classifying).
+  send(1, 13, "/whoami");
+  BOOST_TEST(std::count(w->notices.begin(), w->notices.end(),
+                        std::make_pair(std::int64_t{1},
+                                       std::string{"you are you"}))
+             == 1);
+  BOOST_REQUIRE_EQUAL(w->held.size(), 1u);
+  caf::anon_send(gk, atom::sweep_v);
+  run();
+  BOOST_REQUIRE_EQUAL(w->runs.size(), 2u);
+  BOOST_TEST(w->runs[1].req.prompt == "held a");
+  finish(1);
+  BOOST_REQUIRE_EQUAL(w->runs.size(), 3u);
+  BOOST_TEST(w->runs[2].req.prompt == "b");
 }
 
 BOOST_FIXTURE_TEST_CASE(chats_run_in_parallel, fixture) {
