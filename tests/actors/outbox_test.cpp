@@ -345,3 +345,32 @@ BOOST_FIXTURE_TEST_CASE(telegram_pace_gets_no_429, limited) {
     BOOST_TEST(visible(api.messages(chat).at(0)) ==
                "chunk 0 chunk 1 chunk 2 chunk 3 chunk 4");
 }
+
+BOOST_AUTO_TEST_CASE(a_timer_early_by_the_pacing_clock_arms_again) {
+  // The clock the pacer reads may run behind the one CAF's timers use (a
+  // system clock stepped back or slewed; here a manual clock that moves
+  // late). A timer firing before the final is due by the pacer's clock
+  // must arm anew: before, nothing woke the outbox again and the final
+  // stayed queued for good (the reply never showed whole).
+  static telclaude::manual_clock clk;
+  auto o = fixture::fast();
+  o.clk = &clk;
+  fixture f{false, o};
+  reply_target t{70, 0, 0, 1};
+  f.text(t, "all of it");
+  BOOST_TEST_REQUIRE(f.api.wait_for_messages(70, 1, 10s).size() == 1u);
+  // The final edit waits 100 ms after the preview by `clk`, which stands
+  // still while its timer fires, and moves on only afterwards.
+  f.end(t);
+  std::this_thread::sleep_for(400ms);
+  clk.advance(1s);
+  bool final_shown = false;
+  for (int i = 0; i < 500 && !final_shown; ++i) {
+    auto ms = f.api.messages(70);
+    final_shown = ms.size() == 1 && !fixture::has_stop(ms[0]);
+    if (!final_shown)
+      std::this_thread::sleep_for(10ms);
+  }
+  BOOST_TEST(final_shown);
+  BOOST_TEST(fixture::visible(f.api.messages(70).at(0)) == "all of it");
+}
