@@ -227,7 +227,24 @@ bool access_control::needs_observer(const chat_message& msg) {
   if (std::find(opts_.reset_triggers.begin(), opts_.reset_triggers.end(),
                 msg.text) != opts_.reset_triggers.end())
     return false;
-  return load_identity(msg.user_id).link != security::link_state::unlinked;
+  auto who = load_identity(msg.user_id);
+  if (who.link == security::link_state::unlinked)
+    return false;
+  // Already over a limit: the gate refuses it (rate_limited) before the
+  // observer's rows, so no model call is spent on a flood.
+  try {
+    const auto now_ms = to_unix_ms(wall_.now());
+    for (const auto& l : security::limits_for(opts_.limits, msg.user_id,
+                                              who.level)) {
+      auto window_ms = static_cast<long long>(
+        security::window_length(l.window).count());
+      if (windows_->used(l.key, window_ms, now_ms) >= l.max)
+        return false;
+    }
+  } catch (const std::exception&) {
+    return false;  // handle() then meets the same storage error: refused
+  }
+  return true;
 }
 
 access_outcome access_control::handle(const chat_message& msg,

@@ -94,7 +94,9 @@ public:
   /// Whether `msg` is a request the observer must classify before
   /// handle(): strict profile, an allowed chat, a linked sender, plain
   /// text bound for the agent (no button press, control command or reset
-  /// trigger). Reads storage; an error says true (handle() then decides).
+  /// trigger) and not already over a rate limit (the gate refuses that
+  /// before the observer's rows: a flood costs no model calls). Reads
+  /// storage; handle() decides whatever this says.
   bool needs_observer(const chat_message& msg);
 
   /// The audit event of a message refused before the gate (a secret in

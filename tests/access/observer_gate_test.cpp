@@ -188,3 +188,25 @@ BOOST_FIXTURE_TEST_CASE(no_answer_at_all_holds_the_request, strict_fixture) {
   BOOST_TEST(!r.reply.run);
   BOOST_TEST(r.audit.back().reason == "observer_not_run");
 }
+
+BOOST_FIXTURE_TEST_CASE(a_flood_over_the_limit_costs_no_model_call,
+                        strict_fixture) {
+  opts.limits.per_user = {2, 100};
+  restart();
+  // Two requests are classified and run; the limit is then reached.
+  for (int i = 0; i < 2; ++i) {
+    BOOST_TEST(gate->needs_observer(message(alice, "refactor it")));
+    BOOST_TEST(classified(alice, "refactor it", model("ALLOW", 0.9))
+                 .reply.run);
+  }
+  // The third is not sent to the model, and the gate refuses it for the
+  // limit, not for a missing classification.
+  auto third = message(alice, "refactor it");
+  BOOST_TEST(!gate->needs_observer(third));
+  auto r = gate->handle(third);
+  BOOST_TEST(!r.reply.run);
+  BOOST_TEST(r.reply.buttons.empty());
+  BOOST_TEST(verdict_of(r) == "refused");
+  // Another user is still classified.
+  BOOST_TEST(gate->needs_observer(message(bob, "what is this?")));
+}
