@@ -154,7 +154,7 @@ BOOST_AUTO_TEST_CASE(bridge_and_overlays_come_after_the_workdir) {
   p.proxy_socket = "/data/sandbox/egress.sock";
   p.forwards = {"127.0.0.1:8080"};
   // Overlays that do not exist (or are symlinks) are never mounted.
-  p.read_only_overlays = {"/srv/work/.env-that-does-not-exist"};
+  p.read_only_overlays = {"/srv/proj/.env-that-does-not-exist"};
   auto args = build_bwrap_args(p, {"claude", "-p"});
   BOOST_TEST(has_run(args, {"--ro-bind", "/opt/tc/bin/telclaude-netbridge",
                             "/run/telclaude/netbridge"}));
@@ -162,7 +162,7 @@ BOOST_AUTO_TEST_CASE(bridge_and_overlays_come_after_the_workdir) {
                             "/run/telclaude/egress.sock"}));
   BOOST_TEST(index_of(args, "/srv/work") < index_of(args, "/opt/tc/bin/"
                                                           "telclaude-netbridge"));
-  BOOST_TEST(index_of(args, "/srv/work/.env-that-does-not-exist") == -1);
+  BOOST_TEST(index_of(args, "/srv/proj/.env-that-does-not-exist") == -1);
   BOOST_TEST(index_of(args, "--share-net") == -1);
   auto dashes = index_of(args, "--");
   BOOST_TEST(
