@@ -70,9 +70,9 @@ struct ticket {
 /// flight, or ended within the last `global_span`, counts against it. As
 /// Telegram receives a call between its start and its end here, Telegram
 /// never counts more than the pacer allows, however long calls take. Chats
-/// with a ready call are served round robin, finals before previews. A queued call with
-/// the same non-zero key as a new one absorbs it (the caller renders the
-/// newest content when the call goes). A 429 pauses what its `retry_after`
+/// with a ready call are served round robin, finals before previews. A
+/// queued call with the same non-zero key as a new one absorbs it (the
+/// caller renders the newest content when the call goes). A 429 pauses what its `retry_after`
 /// covers (the chat; every chat when several chats got one within a
 /// second) and slows that pace, which recovers slowly with successes.
 /// Transient errors are retried with exponential backoff, a bounded number
