@@ -10,6 +10,7 @@
 #include "core/clock.hpp"
 #include "core/error.hpp"
 #include "storage/agent_sessions.hpp"
+#include "storage/audit_log.hpp"
 #include "storage/database.hpp"
 #include "storage/inbox.hpp"
 #include "storage/relay_state.hpp"
@@ -67,6 +68,13 @@ void add_status_command(CLI::App& app) {
     auto list = sessions.list();
     auto backlog = inbox.pending_count();
     auto last_poll = to_ll(relay.get("poll.last_ms"));
+    // The security observer's counters (strict profile), from the audit
+    // trail: classifications and breaker transitions of the last 24 h.
+    storage::audit_log audit{db};
+    const long long day_ago =
+      to_unix_ms(system_clock::instance().now()) - 24LL * 3600 * 1000;
+    auto observer = audit.verdict_counts("observer", day_ago);
+    auto breaker = audit.last_with("observer", "breaker_");
     auto offset = to_ll(relay.get("poll.offset"));
     if (*json_out) {
       nlohmann::json j;
@@ -76,6 +84,13 @@ void add_status_command(CLI::App& app) {
       j["last_poll"] = last_poll > 0 ? nlohmann::json(iso_time(last_poll))
                                      : nlohmann::json(nullptr);
       j["offset"] = offset;
+      j["observer_24h"] = nlohmann::json::object();
+      for (auto& [verdict, n] : observer)
+        j["observer_24h"][verdict] = n;
+      j["observer_breaker"] =
+        breaker ? nlohmann::json{{"state", breaker->verdict.substr(8)},
+                                 {"since", iso_time(breaker->time_ms)}}
+                : nlohmann::json(nullptr);
       j["sessions"] = nlohmann::json::array();
       for (auto& s : list)
         j["sessions"].push_back(
@@ -94,6 +109,15 @@ void add_status_command(CLI::App& app) {
               << offset << ")\n"
               << "inbox backlog: " << backlog << " update(s) not yet answered\n"
               << "sessions:      " << list.size() << "\n";
+    if (!observer.empty() || breaker) {
+      std::cout << "observer, 24 h:";
+      for (auto& [verdict, n] : observer)
+        std::cout << " " << verdict << " " << n;
+      if (breaker)
+        std::cout << "; breaker " << breaker->verdict.substr(8) << " since "
+                  << iso_time(breaker->time_ms);
+      std::cout << "\n";
+    }
     for (auto& s : list)
       std::cout << "  " << std::left << std::setw(28) << s.key << " turns "
                 << std::setw(5) << s.turns << " last "

@@ -4,6 +4,28 @@
 
 namespace telclaude::storage {
 
+namespace {
+
+/// The row `q` stands on (columns in the order tail_ selects them).
+audit_record read_record(const statement& q) {
+  audit_record r;
+  r.id = q.column_int64(0);
+  r.time_ms = q.column_int64(1);
+  r.chat_id = q.column_optional_int64(2);
+  r.user_id = q.column_optional_int64(3);
+  r.tier = q.column_optional_text(4);
+  r.event = q.column_text(5);
+  r.verdict = q.column_text(6);
+  r.reason = q.column_text(7);
+  r.duration_ms = q.column_optional_int64(8);
+  r.agent_session_id = q.column_optional_text(9);
+  r.cost_usd = q.column_optional_double(10);
+  r.excerpt = q.column_text(11);
+  return r;
+}
+
+} // namespace
+
 audit_log::audit_log(database& db)
   : db_(db),
     insert_(db.prepare("INSERT INTO audit_log (time_ms, chat_id, user_id, "
@@ -15,7 +37,15 @@ audit_log::audit_log(database& db)
                      "verdict, reason, duration_ms, agent_session_id, "
                      "cost_usd, excerpt FROM (SELECT * FROM audit_log "
                      "ORDER BY id DESC LIMIT ?1) ORDER BY id")),
-    count_(db.prepare("SELECT count(*) FROM audit_log")) {
+    count_(db.prepare("SELECT count(*) FROM audit_log")),
+    verdicts_(db.prepare("SELECT verdict, count(*) FROM audit_log "
+                         "WHERE event = ?1 AND time_ms >= ?2 "
+                         "GROUP BY verdict ORDER BY verdict")),
+    last_with_(db.prepare("SELECT id, time_ms, chat_id, user_id, tier, "
+                          "event, verdict, reason, duration_ms, "
+                          "agent_session_id, cost_usd, excerpt FROM "
+                          "audit_log WHERE event = ?1 AND substr(verdict, 1, "
+                          "length(?2)) = ?2 ORDER BY id DESC LIMIT 1")) {
 }
 
 std::int64_t audit_log::append(const audit_record& record) {
@@ -42,22 +72,8 @@ std::vector<audit_record> audit_log::tail(std::size_t n) const {
   std::vector<audit_record> out;
   auto q = tail_.scoped();
   q->bind(1, static_cast<std::int64_t>(n));
-  while (q->step()) {
-    audit_record r;
-    r.id = q->column_int64(0);
-    r.time_ms = q->column_int64(1);
-    r.chat_id = q->column_optional_int64(2);
-    r.user_id = q->column_optional_int64(3);
-    r.tier = q->column_optional_text(4);
-    r.event = q->column_text(5);
-    r.verdict = q->column_text(6);
-    r.reason = q->column_text(7);
-    r.duration_ms = q->column_optional_int64(8);
-    r.agent_session_id = q->column_optional_text(9);
-    r.cost_usd = q->column_optional_double(10);
-    r.excerpt = q->column_text(11);
-    out.push_back(std::move(r));
-  }
+  while (q->step())
+    out.push_back(read_record(*q));
   return out;
 }
 
@@ -65,6 +81,25 @@ std::size_t audit_log::count() const {
   auto q = count_.scoped();
   q->step();
   return static_cast<std::size_t>(q->column_int64(0));
+}
+
+std::vector<std::pair<std::string, std::int64_t>>
+audit_log::verdict_counts(std::string_view event, long long since_ms) const {
+  std::vector<std::pair<std::string, std::int64_t>> out;
+  auto q = verdicts_.scoped();
+  q->bind(1, event).bind(2, since_ms);
+  while (q->step())
+    out.emplace_back(q->column_text(0), q->column_int64(1));
+  return out;
+}
+
+std::optional<audit_record> audit_log::last_with(std::string_view event,
+                                                 std::string_view prefix) const {
+  auto q = last_with_.scoped();
+  q->bind(1, event).bind(2, prefix);
+  if (!q->step())
+    return std::nullopt;
+  return read_record(*q);
 }
 
 std::string to_json_line(const audit_record& r) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <string_view>
 #include <vector>
 
@@ -60,11 +61,23 @@ public:
 
   std::size_t count() const;
 
+  /// How many records of `event` each verdict has since `since_ms`
+  /// (inclusive), verdicts in name order: the counters `telclaude status`
+  /// shows (e.g. the observer's classifications and breaker transitions).
+  std::vector<std::pair<std::string, std::int64_t>>
+  verdict_counts(std::string_view event, long long since_ms) const;
+
+  /// The newest record of `event` whose verdict starts with `prefix`.
+  std::optional<audit_record> last_with(std::string_view event,
+                                        std::string_view prefix) const;
+
 private:
   database& db_;
   statement insert_;
   mutable statement tail_;
   mutable statement count_;
+  mutable statement verdicts_;
+  mutable statement last_with_;
 };
 
 /// One JSON object on one line, no newline: `{"time_ms":...,"event":...}`

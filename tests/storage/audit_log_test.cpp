@@ -76,3 +76,38 @@ BOOST_AUTO_TEST_CASE(json_line_has_every_field_in_order) {
   BOOST_TEST(line.find(R"("chat_id":null)") != std::string::npos);
   BOOST_TEST(line.find("\\n") != std::string::npos);
 }
+
+BOOST_AUTO_TEST_CASE(verdict_counts_and_the_last_breaker_transition) {
+  temp_dir dir;
+  auto db = database::open(dir / "t.db");
+  audit_log log{db};
+  auto add = [&](long long t, std::string event, std::string verdict) {
+    audit_record r;
+    r.time_ms = t;
+    r.event = std::move(event);
+    r.verdict = std::move(verdict);
+    log.append(r);
+  };
+  add(100, "observer", "ALLOW");  // before the window
+  add(200, "observer", "ALLOW");
+  add(210, "observer", "BLOCK");
+  add(220, "observer", "breaker_open");
+  add(230, "request", "ALLOW");   // another event
+  add(240, "observer", "ALLOW");
+  add(250, "observer", "breaker_half_open");
+  add(260, "observer", "breaker_closed");
+  auto counts = log.verdict_counts("observer", 200);
+  using row = std::pair<std::string, std::int64_t>;
+  BOOST_TEST((counts
+              == std::vector<row>{{"ALLOW", 2},
+                                  {"BLOCK", 1},
+                                  {"breaker_closed", 1},
+                                  {"breaker_half_open", 1},
+                                  {"breaker_open", 1}}));
+  auto last = log.last_with("observer", "breaker_");
+  BOOST_REQUIRE(last);
+  BOOST_TEST(last->verdict == "breaker_closed");
+  BOOST_TEST(last->time_ms == 260);
+  BOOST_TEST(!log.last_with("request", "breaker_"));
+  BOOST_TEST(log.verdict_counts("observer", 1000).empty());
+}
