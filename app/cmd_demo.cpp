@@ -1,5 +1,6 @@
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
@@ -17,6 +18,7 @@
 #include "core/error.hpp"
 #include "storage/database.hpp"
 #include "storage/identity_links.hpp"
+#include "testing/bot_api_html.hpp"
 #include "testing/loopback_bot_api.hpp"
 
 namespace telclaude::app {
@@ -57,19 +59,57 @@ public:
   }
 
 private:
+  /// Whether a message still streams (a turn's preview: its Stop button).
+  static bool is_preview(const testing::bot_message& m) {
+    if (!m.reply_markup || !m.reply_markup->contains("inline_keyboard"))
+      return false;
+    for (const auto& row : (*m.reply_markup)["inline_keyboard"])
+      for (const auto& b : row)
+        if (b.value("callback_data", "").starts_with("stop:"))
+          return true;
+    return false;
+  }
+
   void show_reply() {
+    using namespace std::chrono_literals;
     auto want = seen_ + 1;
-    auto msgs = api_.wait_for_messages(demo_chat, want,
-                                       std::chrono::seconds{30});
+    auto msgs = api_.wait_for_messages(demo_chat, want, 30s);
     if (msgs.size() < want) {
       std::cout << "  bot ◂ (no answer within 30 s)\n";
       return;
     }
-    // A long reply arrives as several messages: let the rest land.
-    std::this_thread::sleep_for(std::chrono::milliseconds{300});
-    msgs = api_.messages(demo_chat);
+    // A reply streams into a preview that is edited into the final text,
+    // and a long one goes on in more messages, paced about one a second:
+    // show it once no preview is left and nothing changed for 1.5 s.
+    auto same = [](const std::vector<testing::bot_message>& a,
+                   const std::vector<testing::bot_message>& b) {
+      if (a.size() != b.size())
+        return false;
+      for (std::size_t i = 0; i < a.size(); ++i)
+        if (a[i].text != b[i].text || is_preview(a[i]) != is_preview(b[i]))
+          return false;
+      return true;
+    };
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    auto changed_at = std::chrono::steady_clock::now();
+    while (std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(100ms);
+      auto now_msgs = api_.messages(demo_chat);
+      auto now = std::chrono::steady_clock::now();
+      if (!same(now_msgs, msgs)) {
+        msgs = std::move(now_msgs);
+        changed_at = now;
+        continue;
+      }
+      bool streaming = std::any_of(msgs.begin() + seen_, msgs.end(),
+                                   is_preview);
+      if (!streaming && now - changed_at >= 1500ms)
+        break;
+    }
     for (; seen_ < msgs.size(); ++seen_) {
       std::string text = msgs[seen_].text;
+      if (msgs[seen_].parse_mode == "HTML")
+        text = testing::parse_html(text).plain;
       if (text.size() > 500) {
         auto chars = text.size();
         text.resize(160);
