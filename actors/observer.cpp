@@ -49,13 +49,13 @@ void report(self_ptr self, const security::breaker_transition& t,
 
 } // namespace
 
-std::string_view to_string(observer_fallback_policy p) noexcept {
+std::string_view to_string(config::observer_fallback p) noexcept {
   switch (p) {
-  case observer_fallback_policy::block:
+  case config::observer_fallback::block:
     return "block";
-  case observer_fallback_policy::allow:
+  case config::observer_fallback::allow:
     return "allow";
-  case observer_fallback_policy::approve:
+  case config::observer_fallback::approve:
     return "approve";
   }
   return "block";

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "actors/observer_classifier.hpp"
+#include "config/settings.hpp"
 #include "messages/actors.hpp"
 #include "security/circuit_breaker.hpp"
 #include "security/fast_path.hpp"
@@ -11,17 +12,14 @@
 
 namespace telclaude {
 
-/// What the observer answers when the model gives no classification
-/// (`security.observer.fallbackOnTimeout`).
-enum class observer_fallback_policy { block, allow, approve };
-
-/// "block", "allow", "approve".
-std::string_view to_string(observer_fallback_policy p) noexcept;
+/// "block", "allow", "approve": what the observer answers when the model
+/// gives no classification (`security.observer.fallbackOnTimeout`).
+std::string_view to_string(config::observer_fallback p) noexcept;
 
 /// The observer's configuration, from `security.observer`.
 struct observer_options {
   double danger_threshold = 0.7;
-  observer_fallback_policy fallback = observer_fallback_policy::block;
+  config::observer_fallback fallback = config::observer_fallback::block;
   int failure_threshold = 5;
   std::chrono::milliseconds reset{30000};
 };

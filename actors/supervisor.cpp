@@ -239,12 +239,7 @@ observer_actor start_observer(caf::actor_system& sys,
     std::chrono::milliseconds{o.max_latency_ms}));
   observer_options opts;
   opts.danger_threshold = o.danger_threshold;
-  opts.fallback
-    = o.fallback_on_timeout == config::observer_fallback::allow
-        ? observer_fallback_policy::allow
-      : o.fallback_on_timeout == config::observer_fallback::approve
-        ? observer_fallback_policy::approve
-        : observer_fallback_policy::block;
+  opts.fallback = o.fallback_on_timeout;
   opts.failure_threshold = o.circuit_breaker.failure_threshold;
   opts.reset = std::chrono::milliseconds{o.circuit_breaker.reset_ms};
   spdlog::info("relay: security observer on (model {}, maxLatencyMs {}, "

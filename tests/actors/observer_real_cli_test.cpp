@@ -22,8 +22,8 @@ using telclaude::testing::fake_messages_api;
 
 namespace {
 
-struct config : caf::actor_system_config {
-  config() {
+struct system_config : caf::actor_system_config {
+  system_config() {
     add_message_types<caf::id_block::telclaude>();
   }
 };
@@ -69,7 +69,7 @@ const char* const well_formed =
 struct fixture {
   telclaude::testing::temp_dir dir;
   fake_messages_api api;
-  config cfg;
+  system_config cfg;
   caf::actor_system sys{cfg};
   std::shared_ptr<classifier_spec> spec = std::make_shared<classifier_spec>();
   std::shared_ptr<audit_log> audited = std::make_shared<audit_log>();
@@ -93,7 +93,7 @@ struct fixture {
   }
 
   observer_actor start(observer_options opts = {}) {
-    opts.fallback = observer_fallback_policy::approve;
+    opts.fallback = config::observer_fallback::approve;
     return sys.spawn(observer, std::shared_ptr<const classifier_spec>{spec},
                      opts, audit);
   }
@@ -304,7 +304,7 @@ BOOST_FIXTURE_TEST_CASE(stopping_the_observer_kills_a_running_model_call,
   api.push_text(well_formed, 50s);
   auto t0 = std::chrono::steady_clock::now();
   {
-    config local_cfg;
+    system_config local_cfg;
     caf::actor_system local{local_cfg};
     observer_options opts;
     auto obs = local.spawn(observer,
