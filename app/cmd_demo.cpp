@@ -59,17 +59,6 @@ public:
   }
 
 private:
-  /// Whether a message still streams (a turn's preview: its Stop button).
-  static bool is_preview(const testing::bot_message& m) {
-    if (!m.reply_markup || !m.reply_markup->contains("inline_keyboard"))
-      return false;
-    for (const auto& row : (*m.reply_markup)["inline_keyboard"])
-      for (const auto& b : row)
-        if (b.value("callback_data", "").starts_with("stop:"))
-          return true;
-    return false;
-  }
-
   void show_reply() {
     using namespace std::chrono_literals;
     auto want = seen_ + 1;
@@ -86,7 +75,7 @@ private:
       if (a.size() != b.size())
         return false;
       for (std::size_t i = 0; i < a.size(); ++i)
-        if (a[i].text != b[i].text || is_preview(a[i]) != is_preview(b[i]))
+        if (a[i].text != b[i].text || a[i].is_preview() != b[i].is_preview())
           return false;
       return true;
     };
@@ -101,8 +90,9 @@ private:
         changed_at = now;
         continue;
       }
-      bool streaming = std::any_of(msgs.begin() + seen_, msgs.end(),
-                                   is_preview);
+      bool streaming = std::any_of(
+        msgs.begin() + seen_, msgs.end(),
+        [](const testing::bot_message& m) { return m.is_preview(); });
       if (!streaming && now - changed_at >= 1500ms)
         break;
     }

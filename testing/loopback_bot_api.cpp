@@ -10,6 +10,16 @@
 
 namespace telclaude::testing {
 
+bool bot_message::is_preview() const {
+  if (!reply_markup || !reply_markup->contains("inline_keyboard"))
+    return false;
+  for (const auto& row : (*reply_markup)["inline_keyboard"])
+    for (const auto& b : row)
+      if (b.value("callback_data", "").starts_with("stop:"))
+        return true;
+  return false;
+}
+
 namespace {
 
 using std::chrono::steady_clock;

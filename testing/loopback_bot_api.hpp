@@ -69,6 +69,10 @@ struct bot_message {
   std::vector<std::string> edits;
   bool deleted = false;
   std::chrono::steady_clock::time_point sent_at;
+
+  /// Whether it is a turn's preview, still streaming: it carries a Stop
+  /// button (`stop:<turn>`).
+  bool is_preview() const;
 };
 
 /// One HTTP call the bot made.

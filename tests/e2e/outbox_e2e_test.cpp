@@ -23,7 +23,7 @@ std::vector<bot_message> final_with(relay_fixture& f, std::int64_t chat,
       if (m.parse_mode == "HTML")
         m.text = parse_html(m.text).plain;
     for (const auto& m : msgs)
-      if (!relay_fixture::is_preview(m) &&
+      if (!m.is_preview() &&
           m.text.find(needle) != std::string::npos)
         return msgs;
     if (std::chrono::steady_clock::now() >= deadline)
@@ -57,7 +57,7 @@ BOOST_FIXTURE_TEST_CASE(a_429_storm_loses_and_duplicates_nothing,
           continue;
         ++replies_seen;
         BOOST_TEST(m.text.find("gamma") != std::string::npos);
-        BOOST_TEST(!is_preview(m));
+        BOOST_TEST(!m.is_preview());
       }
       BOOST_TEST(replies_seen == 1u);
     }

@@ -148,18 +148,6 @@ struct relay_fixture {
     relay.reset();
   }
 
-  /// Whether a message of the bot is a turn's preview (it still streams:
-  /// it carries the Stop button).
-  static bool is_preview(const bot_message& m) {
-    if (!m.reply_markup || !m.reply_markup->contains("inline_keyboard"))
-      return false;
-    for (const auto& row : (*m.reply_markup)["inline_keyboard"])
-      for (const auto& b : row)
-        if (b.value("callback_data", "").starts_with("stop:"))
-          return true;
-    return false;
-  }
-
   /// Waits until the bot sent `n` messages to `chat` and the first `n` are
   /// final (no preview still streaming); returns the messages with `text`
   /// as users see it (HTML decoded).
@@ -173,7 +161,8 @@ struct relay_fixture {
       msgs = api.wait_for_messages(chat, n, std::max(left, 0ms));
       const bool final =
         msgs.size() >= n &&
-        std::none_of(msgs.begin(), msgs.begin() + n, is_preview);
+        std::none_of(msgs.begin(), msgs.begin() + n,
+                     [](const bot_message& m) { return m.is_preview(); });
       if (final)
         break;
       if (std::chrono::steady_clock::now() >= deadline)
